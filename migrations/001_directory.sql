@@ -179,6 +179,8 @@ CREATE TABLE services (
     version               integer NOT NULL DEFAULT 1 CHECK (version >= 1),
     created_at            timestamptz NOT NULL DEFAULT now(),
     updated_at            timestamptz NOT NULL DEFAULT now(),
+    -- The name folded to lower-case letters and digits, so "ucope" finds "U-COPE".
+    name_key              text GENERATED ALWAYS AS (regexp_replace(lower(name), '[^a-z0-9]', '', 'g')) STORED,
     search                tsvector GENERATED ALWAYS AS (
                               setweight(to_tsvector('english', name), 'A') ||
                               setweight(to_tsvector('english', description), 'B') ||
@@ -193,6 +195,7 @@ CREATE INDEX services_institution_idx ON services (institution_id);
 CREATE INDEX services_name_idx ON services (lower(name), id);
 CREATE INDEX services_search_idx ON services USING gin (search);
 CREATE INDEX services_name_trgm ON services USING gin (name gin_trgm_ops);
+CREATE INDEX services_name_key_trgm ON services USING gin (name_key gin_trgm_ops);
 CREATE INDEX services_needs_idx ON services USING gin (needs);
 
 -- Institutions other than the provider that run a service jointly with it.

@@ -1,0 +1,101 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/waymark/waymark/store"
+)
+
+// Error codes carried in extensions.code.
+const (
+	CodeBadUserInput     = "BAD_USER_INPUT"
+	CodeUnauthenticated  = "UNAUTHENTICATED"
+	CodeForbidden        = "FORBIDDEN"
+	CodeNotFound         = "NOT_FOUND"
+	CodeConflict         = "CONFLICT"
+	CodeQueryTooComplex  = "QUERY_TOO_COMPLEX"
+	CodeRateLimited      = "RATE_LIMITED"
+	CodeInternal         = "INTERNAL"
+	internalErrorMessage = "Something went wrong on our side. Please try again; if it keeps happening, tell the Waymark team."
+)
+
+// notFound is the error for a record that does not exist or may not be seen.
+type notFound struct{ what string }
+
+func (e notFound) Error() string { return fmt.Sprintf("No %s with that ID.", e.what) }
+
+// errInternal is returned for recovered panics.
+var errInternal = errors.New("internal error")
+
+// presentError turns any error into a GraphQL error with a code from the
+// list above and a message safe to show. Unexpected errors are logged and
+// shown only as INTERNAL.
+func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		gerr := graphql.DefaultErrorPresenter(ctx, err)
+		out := &gqlerror.Error{Path: gerr.Path, Locations: gerr.Locations, Extensions: map[string]any{}}
+		var (
+			inputErr *store.InputError
+			nf       notFound
+		)
+		switch {
+		case errors.As(err, &inputErr):
+			out.Message = inputErr.Error()
+			out.Extensions["code"] = CodeBadUserInput
+			if inputErr.Field != "" {
+				out.Extensions["field"] = inputErr.Field
+			}
+		case errors.As(err, &nf):
+			out.Message = nf.Error()
+			out.Extensions["code"] = CodeNotFound
+		case errors.Is(err, store.ErrNotFound):
+			out.Message = "Not found."
+			out.Extensions["code"] = CodeNotFound
+		case gerr.Extensions["code"] == "COMPLEXITY_LIMIT_EXCEEDED":
+			out.Message = gerr.Message + "; ask for fewer items or fewer nested fields."
+			out.Extensions["code"] = CodeQueryTooComplex
+		case gerr.Unwrap() == nil && errors.Is(err, gerr) && !errors.Is(err, errInternal):
+			// An error gqlgen raised about the request itself: it could not be
+			// parsed, failed validation, or its variables do not fit.
+			out.Message = requestErrorMessage(gerr)
+			out.Extensions["code"] = CodeBadUserInput
+		default:
+			if !errors.Is(err, errInternal) {
+				log.ErrorContext(ctx, "graphql: unexpected error", "error", err, "path", gerr.Path.String())
+			}
+			out.Message = internalErrorMessage
+			out.Extensions["code"] = CodeInternal
+		}
+		return out
+	}
+}
+
+// requestErrorMessage is gqlgen's own message about a malformed request,
+// without any echo of the request body.
+func requestErrorMessage(e *gqlerror.Error) string {
+	if strings.HasPrefix(e.Message, "json request body could not be decoded") ||
+		strings.HasPrefix(e.Message, "could not read request body") {
+		return "The request body is not valid JSON: send an object with a `query` string and optional `variables`."
+	}
+	if r := []rune(e.Message); len(r) > 500 {
+		return string(r[:500]) + "…"
+	}
+	return e.Message
+}
+
+// recoverPanic logs a panic in a resolver with its stack and turns it into
+// an INTERNAL error; the server keeps serving.
+func recoverPanic(log *slog.Logger) graphql.RecoverFunc {
+	return func(ctx context.Context, p any) error {
+		log.ErrorContext(ctx, "graphql: panic in resolver", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+		return errInternal
+	}
+}

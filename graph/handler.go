@@ -1,0 +1,114 @@
+package graph
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/waymark/waymark/graph/generated"
+	"github.com/waymark/waymark/graph/model"
+	"github.com/waymark/waymark/store"
+)
+
+// Options tune the GraphQL handler.
+type Options struct {
+	Logger *slog.Logger
+	// ComplexityLimit is the most an operation may cost; see complexity.
+	ComplexityLimit int
+}
+
+// DefaultComplexityLimit admits a full page of 100 items with a few dozen
+// fields each, and refuses pages of pages.
+const DefaultComplexityLimit = 50000
+
+// NewHandler serves GraphQL over HTTP: POST for queries, and GET for queries
+// only (never mutations), following the GraphQL-over-HTTP specification.
+func NewHandler(s *store.Store, opts Options) http.Handler {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.ComplexityLimit == 0 {
+		opts.ComplexityLimit = DefaultComplexityLimit
+	}
+	cfg := generated.Config{Resolvers: &Resolver{Store: s}}
+	complexity(&cfg.Complexity)
+
+	srv := handler.New(generated.NewExecutableSchema(cfg))
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.Use(extension.Introspection{})
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	srv.Use(extension.FixedComplexityLimit(opts.ComplexityLimit))
+	srv.SetErrorPresenter(presentError(opts.Logger))
+	srv.SetRecoverFunc(recoverPanic(opts.Logger))
+	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		return next(withLoaders(ctx, NewLoaders(s)))
+	})
+	return statusPerSpec(srv)
+}
+
+// nestedListSize is the size assumed, for cost, of a nested list such as an
+// institution's services.
+const nestedListSize = 10
+
+// complexity makes a connection cost its page size times its items' cost,
+// and a nested list ten times its items' cost, so that the limit bounds the
+// rows an operation can ask for.
+func complexity(c *generated.ComplexityRoot) {
+	list := func(child int) int { return 1 + nestedListSize*child }
+	c.Institution.Sites, c.Institution.Services, c.Institution.Partnerships = list, list, list
+	c.Institution.ContactPoints = func(child int, _ *string) int { return list(child) }
+	c.Partnership.Members, c.Partnership.Forums, c.Partnership.Leads = list, list, list
+	c.Service.ContactPoints, c.Service.Partners, c.Service.OpeningHours = list, list, list
+	c.Eligibility.Institutions = list
+	c.Query.ContactPoints = func(child int, _, _ string) int { return list(child) }
+
+	pageCost := func(child int, first *int) int {
+		n := defaultPageSize
+		if first != nil && *first > 0 {
+			n = *first
+		}
+		return 1 + n*child
+	}
+	c.Query.Institutions = func(child int, _ *model.InstitutionFilter, first *int, _ *string) int {
+		return pageCost(child, first)
+	}
+	c.Query.Services = func(child int, _ *model.ServiceFilter, first *int, _ *string) int {
+		return pageCost(child, first)
+	}
+	c.Query.Partnerships = func(child int, first *int, _ *string) int {
+		return pageCost(child, first)
+	}
+}
+
+// statusPerSpec answers well-formed requests that asked for
+// application/json with 200 even when the document failed validation, as the
+// GraphQL-over-HTTP specification says (gqlgen uses 422). Clients asking for
+// application/graphql-response+json get 400 for such errors, also per spec.
+func statusPerSpec(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(&specStatusWriter{ResponseWriter: w}, r)
+	})
+}
+
+type specStatusWriter struct {
+	http.ResponseWriter
+}
+
+func (w *specStatusWriter) WriteHeader(code int) {
+	if code == http.StatusUnprocessableEntity &&
+		strings.HasPrefix(w.Header().Get("Content-Type"), "application/json") {
+		code = http.StatusOK
+	}
+	w.ResponseWriter.WriteHeader(code)
+}

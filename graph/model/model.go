@@ -1,0 +1,108 @@
+// Package model holds the GraphQL-only types: scalars, connections and the
+// input types gqlgen generates. Directory records themselves are the store's
+// structs, bound in gqlgen.yml.
+package model
+
+import (
+	"context"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/google/uuid"
+
+	"github.com/waymark/waymark/store"
+)
+
+// Node is any object with a global ID: a *store.Institution, *store.Service, ...
+type Node any
+
+// MarshalDate writes a date as YYYY-MM-DD.
+func MarshalDate(t time.Time) graphql.Marshaler {
+	return graphql.WriterFunc(func(w io.Writer) {
+		_, _ = io.WriteString(w, strconv.Quote(t.Format(time.DateOnly)))
+	})
+}
+
+// UnmarshalDate reads a YYYY-MM-DD date.
+func UnmarshalDate(v any) (time.Time, error) {
+	s, ok := v.(string)
+	if !ok {
+		return time.Time{}, store.BadInput("", "a Date must be a string in the form YYYY-MM-DD")
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return time.Time{}, store.BadInput("", "%q is not a date in the form YYYY-MM-DD", s)
+	}
+	return t, nil
+}
+
+// Eligibility is who may use a service.
+type Eligibility struct {
+	ServiceID   uuid.UUID
+	Description *string
+	MinAge      *int
+	MaxAge      *int
+	Area        *string
+}
+
+// PageInfo is where a page sits in a connection.
+type PageInfo struct {
+	HasNextPage     bool
+	HasPreviousPage bool
+	StartCursor     *string
+	EndCursor       *string
+}
+
+// NewPageInfo describes a page whose items have the given cursors.
+func NewPageInfo(cursors []string, hasNext, hasPrevious bool) PageInfo {
+	p := PageInfo{HasNextPage: hasNext, HasPreviousPage: hasPrevious}
+	if len(cursors) > 0 {
+		p.StartCursor, p.EndCursor = &cursors[0], &cursors[len(cursors)-1]
+	}
+	return p
+}
+
+// Counter counts every item of a connection; it runs only when totalCount is asked for.
+type Counter func(ctx context.Context) (int, error)
+
+type InstitutionConnection struct {
+	Edges    []InstitutionEdge
+	PageInfo PageInfo
+	Count    Counter
+}
+
+func (c *InstitutionConnection) TotalCount(ctx context.Context) (int, error) { return c.Count(ctx) }
+
+type InstitutionEdge struct {
+	Cursor string
+	Node   *store.Institution
+}
+
+type ServiceConnection struct {
+	Edges    []ServiceEdge
+	PageInfo PageInfo
+	Count    Counter
+}
+
+func (c *ServiceConnection) TotalCount(ctx context.Context) (int, error) { return c.Count(ctx) }
+
+type ServiceEdge struct {
+	Cursor     string
+	Node       *store.Service
+	DistanceKm *float64
+}
+
+type PartnershipConnection struct {
+	Edges    []PartnershipEdge
+	PageInfo PageInfo
+	Count    Counter
+}
+
+func (c *PartnershipConnection) TotalCount(ctx context.Context) (int, error) { return c.Count(ctx) }
+
+type PartnershipEdge struct {
+	Cursor string
+	Node   *store.Partnership
+}

@@ -1,0 +1,39 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/waymark/waymark/store"
+)
+
+func (r *partnershipResolver) ID(_ context.Context, obj *store.Partnership) (string, error) {
+	return GlobalID(typePartnership, obj.ID), nil
+}
+
+func (r *partnershipResolver) Members(ctx context.Context, obj *store.Partnership) ([]store.Member, error) {
+	return loadersFrom(ctx).MembersOfPartnership.Load(ctx, obj.ID)
+}
+
+func (r *partnershipResolver) Forums(ctx context.Context, obj *store.Partnership) ([]store.Forum, error) {
+	return loadersFrom(ctx).ForumsOfPartnership.Load(ctx, obj.ID)
+}
+
+func (r *partnershipResolver) Leads(ctx context.Context, obj *store.Partnership) ([]store.ContactPoint, error) {
+	return loadersFrom(ctx).LeadsOfPartnership.Load(ctx, obj.ID)
+}
+
+func (r *memberResolver) Partnership(ctx context.Context, obj *store.Member) (*store.Partnership, error) {
+	return load(ctx, loadersFrom(ctx).Partnership, obj.PartnershipID)
+}
+
+func (r *memberResolver) Institution(ctx context.Context, obj *store.Member) (*store.Institution, error) {
+	return load(ctx, loadersFrom(ctx).Institution, obj.InstitutionID)
+}
+
+func (r *forumResolver) ID(_ context.Context, obj *store.Forum) (string, error) {
+	return GlobalID(typeForum, obj.ID), nil
+}
+
+func (r *forumResolver) Partnership(ctx context.Context, obj *store.Forum) (*store.Partnership, error) {
+	return load(ctx, loadersFrom(ctx).Partnership, obj.PartnershipID)
+}

@@ -1,0 +1,90 @@
+package graph
+
+import (
+	"context"
+	"errors"
+
+	"github.com/waymark/waymark/graph/model"
+	"github.com/waymark/waymark/store"
+)
+
+func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
+	typ, uid, err := parseGlobalID("id", id)
+	if err != nil {
+		return nil, err
+	}
+	l := loadersFrom(ctx)
+	var node model.Node
+	switch typ {
+	case typeInstitution:
+		node, err = found(load(ctx, l.Institution, uid))
+	case typeSite:
+		node, err = found(load(ctx, l.Site, uid))
+	case typePartnership:
+		node, err = found(load(ctx, l.Partnership, uid))
+	case typeForum:
+		node, err = found(load(ctx, l.Forum, uid))
+	case typeService:
+		node, err = found(load(ctx, l.Service, uid))
+	case typeContactPoint:
+		node, err = found(load(ctx, l.ContactPoint, uid))
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, notFound{typ}
+	}
+	return node, err
+}
+
+// found turns a typed pointer into a Node without making a typed nil.
+func found[V any](v *V, err error) (model.Node, error) {
+	if err != nil || v == nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+func (r *queryResolver) Institution(ctx context.Context, id string) (*store.Institution, error) {
+	uid, err := parseID("id", typeInstitution, id)
+	if err != nil {
+		return nil, err
+	}
+	return orNotFound[store.Institution](typeInstitution)(load(ctx, loadersFrom(ctx).Institution, uid))
+}
+
+func (r *queryResolver) Service(ctx context.Context, id string) (*store.Service, error) {
+	uid, err := parseID("id", typeService, id)
+	if err != nil {
+		return nil, err
+	}
+	return orNotFound[store.Service](typeService)(load(ctx, loadersFrom(ctx).Service, uid))
+}
+
+func (r *queryResolver) Partnership(ctx context.Context, id string) (*store.Partnership, error) {
+	uid, err := parseID("id", typePartnership, id)
+	if err != nil {
+		return nil, err
+	}
+	return orNotFound[store.Partnership](typePartnership)(load(ctx, loadersFrom(ctx).Partnership, uid))
+}
+
+// orNotFound names the type in a store.ErrNotFound.
+func orNotFound[V any](typ string) func(*V, error) (*V, error) {
+	return func(v *V, err error) (*V, error) {
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, notFound{typ}
+		}
+		return v, err
+	}
+}
+
+func (r *queryResolver) ContactPoints(ctx context.Context, institutionID string, purpose string) ([]store.CurrentContact, error) {
+	id, err := parseID("institutionId", typeInstitution, institutionID)
+	if err != nil {
+		return nil, err
+	}
+	contacts, err := r.Store.CurrentContacts(ctx, id, purpose)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, notFound{typeInstitution}
+	}
+	return contacts, err
+}

@@ -1,0 +1,115 @@
+package seed
+
+// National crisis options: what any student anywhere in England can do right
+// now. These are the only services with real public phone numbers, and each
+// number must be exact: 999, 111 (option 2 for mental health), Samaritans on
+// 116 123, and Shout by texting SHOUT to 85258. They have no region and no
+// contact points.
+
+var nationalInstitutions = []Institution{
+	{
+		Key:         "nhs-england",
+		Name:        "NHS England",
+		ShortName:   "NHS",
+		Kind:        "NHS_NATIONAL_SERVICE",
+		Description: "The national NHS body in England, responsible for the NHS 111 and emergency services available to everyone.",
+		Website:     "https://www.nhs.uk",
+	},
+	{
+		Key:           "samaritans",
+		Name:          "Samaritans",
+		Kind:          "CHARITY",
+		Description:   "National charity offering confidential emotional support, day and night, to anyone who is struggling to cope.",
+		Website:       "https://www.samaritans.org",
+		CharityNumber: "219432",
+	},
+	{
+		Key:         "shout",
+		Name:        "Shout (Mental Health Innovations)",
+		ShortName:   "Shout",
+		Kind:        "CHARITY",
+		Description: "Shout is a free, confidential 24/7 text support service run by the charity Mental Health Innovations.",
+		Website:     "https://giveusashout.org",
+	},
+}
+
+var nationalServices = []Service{
+	{
+		Key:         "emergency-999",
+		Institution: "nhs-england",
+		Name:        "999 and A&E – emergency help",
+		Description: "If your life, or someone else's, is in immediate danger, for example you have seriously hurt yourself, taken an overdose or cannot keep yourself safe, call 999 or go to your nearest A&E. A mental health emergency is as serious as a physical one. " +
+			"At A&E, tell staff you are a student: with your consent they can let your university's support service know so someone follows up.",
+		Category:        "URGENT_CARE",
+		Needs:           []string{"SUICIDAL_THOUGHTS", "SELF_HARM", "PSYCHOSIS"},
+		CareLevel:       5,
+		AccessRoutes:    []string{"URGENT_CARE", "WALK_IN"},
+		HowToAccess:     "Call 999 or go to the nearest A&E. It is free.",
+		Eligibility:     "Anyone.",
+		Area:            "England",
+		Open247:         true,
+		DeliveryModes:   []string{"PHONE", "IN_PERSON"},
+		WhatToExpect:    "An ambulance or A&E team will assess you and keep you safe; a mental health liaison team can see you in A&E.",
+		Website:         "https://www.nhs.uk",
+		Phone:           "999",
+		ReviewedDaysAgo: 30,
+	},
+	{
+		Key:         "nhs-111-mental-health",
+		Institution: "nhs-england",
+		Name:        "NHS 111 – mental health option",
+		Description: "Call 111 and choose option 2 to speak to your local NHS mental health crisis team, any time of day or night. Use it if you are in crisis, feel you cannot cope or are worried about your safety, and it is not an immediate emergency. " +
+			"It is free, and you do not need to be registered with a GP.",
+		Category:        "CRISIS",
+		Needs:           []string{"SUICIDAL_THOUGHTS", "SELF_HARM", "PSYCHOSIS", "LOW_MOOD", "ANXIETY"},
+		CareLevel:       5,
+		AccessRoutes:    []string{"SELF_REFERRAL", "URGENT_CARE"},
+		HowToAccess:     "Call 111 and choose option 2 for mental health.",
+		Eligibility:     "Anyone in England.",
+		Area:            "England",
+		Open247:         true,
+		DeliveryModes:   []string{"PHONE"},
+		WhatToExpect:    "A trained mental health worker talks with you, helps you stay safe and agrees what happens next, which may be a visit from the crisis team.",
+		Website:         "https://111.nhs.uk",
+		Phone:           "111",
+		ReviewedDaysAgo: 30,
+	},
+	{
+		Key:             "samaritans",
+		Institution:     "samaritans",
+		Name:            "Samaritans helpline",
+		Description:     "Samaritans volunteers listen, without judging, to anyone who is struggling, any time of day or night. You do not have to be suicidal to call. Calls are free and confidential.",
+		Category:        "HELPLINE",
+		Needs:           []string{"SUICIDAL_THOUGHTS", "SELF_HARM", "LOW_MOOD", "LONELINESS", "ANXIETY", "BEREAVEMENT"},
+		CareLevel:       5,
+		AccessRoutes:    []string{"SELF_REFERRAL"},
+		HowToAccess:     "Call 116 123 free, any time.",
+		Eligibility:     "Anyone.",
+		Area:            "UK and Ireland",
+		Open247:         true,
+		DeliveryModes:   []string{"PHONE"},
+		WhatToExpect:    "A trained volunteer answers and listens for as long as you need.",
+		Website:         "https://www.samaritans.org",
+		Phone:           "116 123",
+		ReviewedDaysAgo: 30,
+	},
+	{
+		Key:             "shout",
+		Institution:     "shout",
+		Name:            "Shout 85258 text support",
+		Description:     "If you would rather text than talk, text SHOUT to 85258 for free, confidential support from a trained volunteer, any time of day or night.",
+		Category:        "HELPLINE",
+		Needs:           []string{"SUICIDAL_THOUGHTS", "SELF_HARM", "ANXIETY", "LOW_MOOD", "LONELINESS", "RELATIONSHIPS"},
+		CareLevel:       5,
+		AccessRoutes:    []string{"SELF_REFERRAL"},
+		HowToAccess:     "Text SHOUT to 85258.",
+		Eligibility:     "Anyone in the UK.",
+		Area:            "UK",
+		Open247:         true,
+		DeliveryModes:   []string{"TEXT"},
+		WhatToExpect:    "A trained volunteer texts back, helps you feel calmer and think about next steps. Texts are free and do not appear on your phone bill.",
+		Website:         "https://giveusashout.org",
+		TextNumber:      "85258",
+		ReviewedDaysAgo: 30,
+	},
+}

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/waymark/waymark/graph"
+	"github.com/waymark/waymark/migrations"
+	"github.com/waymark/waymark/store"
+)
+
+func serve(ctx context.Context, cfg config, log *slog.Logger) error {
+	pool, err := openPool(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+
+	srv := &http.Server{
+		Addr:              net.JoinHostPort("", cfg.Port),
+		Handler:           newRouter(cfg, pool, log),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		BaseContext:       func(net.Listener) context.Context { return ctx },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	log.Info("waymark serving", "graphql", fmt.Sprintf("http://localhost:%s/graphql", cfg.Port),
+		"explorer", fmt.Sprintf("http://localhost:%s/", cfg.Port))
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// newRouter wires the HTTP endpoints.
+func newRouter(cfg config, pool *pgxpool.Pool, log *slog.Logger) http.Handler {
+	st := store.New(pool, store.WithReviewPeriod(cfg.ReviewPeriod))
+	gql := graph.NewHandler(st, graph.Options{Logger: log, ComplexityLimit: cfg.ComplexityLimit})
+
+	r := chi.NewRouter()
+	r.Use(middleware.RequestID)
+	r.Use(requestLogger(log))
+	r.Use(middleware.Recoverer)
+
+	r.Get("/", playground.Handler("Waymark explorer", "/graphql"))
+	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]any{"status": "ok"})
+	})
+	r.Get("/readyz", readyz(pool))
+	r.Handle("/graphql", http.MaxBytesHandler(gql, cfg.MaxBodyBytes))
+	return r
+}
+
+// readyz reports ready when the database answers and its migrations are current.
+func readyz(pool *pgxpool.Pool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		conn, err := pool.Acquire(ctx)
+		if err != nil {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "reason": "database unreachable"})
+			return
+		}
+		defer conn.Release()
+		current, latest, err := migrations.Status(ctx, conn.Conn())
+		if err != nil {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "reason": "database unreachable"})
+			return
+		}
+		if current != latest {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable",
+				"reason": "database migrations not current", "schemaVersion": current, "expectedVersion": latest})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"status": "ready", "schemaVersion": current})
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// requestLogger logs one line per request.
+func requestLogger(log *slog.Logger) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+			start := time.Now()
+			next.ServeHTTP(ww, r)
+			log.LogAttrs(r.Context(), slog.LevelInfo, "http",
+				slog.String("method", r.Method), slog.String("path", r.URL.Path),
+				slog.Int("status", ww.Status()), slog.Duration("duration", time.Since(start)),
+				slog.String("request_id", middleware.GetReqID(r.Context())))
+		})
+	}
+}
