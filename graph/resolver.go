@@ -16,10 +16,10 @@ type Resolver struct {
 
 var _ generated.ResolverRoot = (*Resolver)(nil)
 
-func (r *Resolver) Query() generated.QueryResolver                 { return &queryResolver{r} }
-func (r *Resolver) Institution() generated.InstitutionResolver     { return &institutionResolver{r} }
-func (r *Resolver) Site() generated.SiteResolver                   { return &siteResolver{r} }
-func (r *Resolver) Partnership() generated.PartnershipResolver     { return &partnershipResolver{r} }
+func (r *Resolver) Query() generated.QueryResolver             { return &queryResolver{r} }
+func (r *Resolver) Institution() generated.InstitutionResolver { return &institutionResolver{r} }
+func (r *Resolver) Site() generated.SiteResolver               { return &siteResolver{r} }
+func (r *Resolver) Partnership() generated.PartnershipResolver { return &partnershipResolver{r} }
 func (r *Resolver) GovernanceForum() generated.GovernanceForumResolver {
 	return &forumResolver{r}
 }

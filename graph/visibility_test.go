@@ -90,7 +90,9 @@ func TestAnonymousSeesOnlyPublicContactPoints(t *testing.T) {
 	// The contactPoints query for every institution and purpose, as aliases
 	// in one request.
 	var insts struct {
-		Institutions struct{ Edges []struct{ Node struct{ ID string } } }
+		Institutions struct {
+			Edges []struct{ Node struct{ ID string } }
+		}
 	}
 	a.query(`{ institutions(first: 100) { edges { node { id } } } }`, nil, &insts)
 	purposes := []string{"URGENT_CARE_NOTIFICATION", "DISCHARGE_NOTIFICATION", "MDT_REFERRAL", "SAFEGUARDING",

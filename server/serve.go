@@ -70,7 +70,7 @@ func newRouter(cfg config, pool *pgxpool.Pool, log *slog.Logger) http.Handler {
 		writeJSON(w, http.StatusOK, map[string]any{"status": "ok"})
 	})
 	r.Get("/readyz", readyz(pool))
-	r.Handle("/graphql", http.MaxBytesHandler(gql, cfg.MaxBodyBytes))
+	r.Handle("/graphql", limitBody(cfg.MaxBodyBytes, gql))
 	return r
 }
 
@@ -97,6 +97,22 @@ func readyz(pool *pgxpool.Pool) http.HandlerFunc {
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"status": "ready", "schemaVersion": current})
 	}
+}
+
+// limitBody refuses request bodies over max bytes with 413 and a GraphQL
+// error, before the GraphQL handler reads them.
+func limitBody(max int64, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > max {
+			writeJSON(w, http.StatusRequestEntityTooLarge, map[string]any{"errors": []any{map[string]any{
+				"message":    fmt.Sprintf("The request body is larger than %d bytes.", max),
+				"extensions": map[string]any{"code": "BAD_USER_INPUT"},
+			}}})
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, max)
+		next.ServeHTTP(w, r)
+	})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

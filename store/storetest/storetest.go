@@ -32,15 +32,25 @@ func WithData(key string, load Loader) Option {
 	return func(m *migrator) { m.dataKey, m.load = key, load }
 }
 
+// Unmigrated gives a database with no migrations applied, for tests of
+// what happens before `waymark migrate`.
+func Unmigrated() Option {
+	return func(m *migrator) { m.skipMigrations = true }
+}
+
 type migrator struct {
-	dataKey string
-	load    Loader
+	dataKey        string
+	load           Loader
+	skipMigrations bool
 }
 
 func (m *migrator) Hash() (string, error) {
 	h, err := migrations.Hash()
 	if err != nil {
 		return "", err
+	}
+	if m.skipMigrations {
+		return "unmigrated", nil
 	}
 	if m.load != nil {
 		h += "-" + m.dataKey
@@ -49,6 +59,9 @@ func (m *migrator) Hash() (string, error) {
 }
 
 func (m *migrator) Migrate(ctx context.Context, _ *sql.DB, conf pgtestdb.Config) error {
+	if m.skipMigrations {
+		return nil
+	}
 	conn, err := pgx.Connect(ctx, conf.URL())
 	if err != nil {
 		return err
