@@ -3,6 +3,8 @@ package graph
 import (
 	"context"
 
+	"github.com/google/uuid"
+
 	"github.com/waymark/waymark/graph/model"
 	"github.com/waymark/waymark/store"
 )
@@ -52,6 +54,7 @@ func (r *queryResolver) Institutions(ctx context.Context, filter *model.Institut
 		conn.Edges[i] = model.InstitutionEdge{Cursor: cursors[i], Node: &items[i]}
 	}
 	conn.PageInfo = model.NewPageInfo(cursors, more, p.After != nil)
+	groupOf(loadersFrom(ctx), items, institutionKey)
 	return conn, nil
 }
 
@@ -78,6 +81,7 @@ func (r *queryResolver) Services(ctx context.Context, filter *model.ServiceFilte
 		conn.Edges[i] = model.ServiceEdge{Cursor: cursors[i], Node: &hits[i].Service, DistanceKm: hits[i].DistanceKm}
 	}
 	conn.PageInfo = model.NewPageInfo(cursors, more, p.After != nil)
+	groupOf(loadersFrom(ctx), hits, func(h store.ServiceHit) uuid.UUID { return h.ID })
 	return conn, nil
 }
 
@@ -122,5 +126,6 @@ func (r *queryResolver) Partnerships(ctx context.Context, first *int, after *str
 		conn.Edges[i] = model.PartnershipEdge{Cursor: cursors[i], Node: &items[i]}
 	}
 	conn.PageInfo = model.NewPageInfo(cursors, more, p.After != nil)
+	groupOf(loadersFrom(ctx), items, partnershipKey)
 	return conn, nil
 }

@@ -3,6 +3,8 @@ package graph
 import (
 	"context"
 
+	"github.com/google/uuid"
+
 	"github.com/waymark/waymark/store"
 )
 
@@ -11,21 +13,21 @@ func (r *contactPointResolver) ID(_ context.Context, obj *store.ContactPoint) (s
 }
 
 func (r *contactPointResolver) Institution(ctx context.Context, obj *store.ContactPoint) (*store.Institution, error) {
-	return load(ctx, loadersFrom(ctx).Institution, obj.InstitutionID)
+	return required(loadRef(ctx, loadersFrom(ctx).Institution, obj.ID, *obj, func(c store.ContactPoint) *uuid.UUID { return &c.InstitutionID }))
 }
 
 func (r *contactPointResolver) Service(ctx context.Context, obj *store.ContactPoint) (*store.Service, error) {
-	return loadOptional(ctx, loadersFrom(ctx).Service, obj.ServiceID)
+	return loadRef(ctx, loadersFrom(ctx).Service, obj.ID, *obj, func(c store.ContactPoint) *uuid.UUID { return c.ServiceID })
 }
 
 // Deputy is null when there is none or the viewer may not see them.
 func (r *contactPointResolver) Deputy(ctx context.Context, obj *store.ContactPoint) (*store.ContactPoint, error) {
-	return loadOptional(ctx, loadersFrom(ctx).ContactPoint, obj.DeputyID)
+	return loadRef(ctx, loadersFrom(ctx).ContactPoint, obj.ID, *obj, func(c store.ContactPoint) *uuid.UUID { return c.DeputyID })
 }
 
 // Successor is null when there is none or the viewer may not see them.
 func (r *contactPointResolver) Successor(ctx context.Context, obj *store.ContactPoint) (*store.ContactPoint, error) {
-	return loadOptional(ctx, loadersFrom(ctx).ContactPoint, obj.SuccessorID)
+	return loadRef(ctx, loadersFrom(ctx).ContactPoint, obj.ID, *obj, func(c store.ContactPoint) *uuid.UUID { return c.SuccessorID })
 }
 
 func (r *contactPointResolver) Current(_ context.Context, obj *store.ContactPoint) (bool, error) {

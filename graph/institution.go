@@ -3,6 +3,8 @@ package graph
 import (
 	"context"
 
+	"github.com/google/uuid"
+
 	"github.com/waymark/waymark/store"
 )
 
@@ -11,15 +13,15 @@ func (r *institutionResolver) ID(_ context.Context, obj *store.Institution) (str
 }
 
 func (r *institutionResolver) Sites(ctx context.Context, obj *store.Institution) ([]store.Site, error) {
-	return loadersFrom(ctx).SitesOfInstitution.Load(ctx, obj.ID)
+	return loadFor(ctx, loadersFrom(ctx).SitesOfInstitution, obj.ID)
 }
 
 func (r *institutionResolver) Services(ctx context.Context, obj *store.Institution) ([]store.Service, error) {
-	return loadersFrom(ctx).ServicesOfInstitution.Load(ctx, obj.ID)
+	return loadFor(ctx, loadersFrom(ctx).ServicesOfInstitution, obj.ID)
 }
 
 func (r *institutionResolver) ContactPoints(ctx context.Context, obj *store.Institution, purpose *string) ([]store.ContactPoint, error) {
-	all, err := loadersFrom(ctx).ContactsOfInstitution.Load(ctx, obj.ID)
+	all, err := loadFor(ctx, loadersFrom(ctx).ContactsOfInstitution, obj.ID)
 	if err != nil || purpose == nil {
 		return all, err
 	}
@@ -33,7 +35,7 @@ func (r *institutionResolver) ContactPoints(ctx context.Context, obj *store.Inst
 }
 
 func (r *institutionResolver) Partnerships(ctx context.Context, obj *store.Institution) ([]store.Member, error) {
-	return loadersFrom(ctx).MembershipsOfInstitution.Load(ctx, obj.ID)
+	return loadFor(ctx, loadersFrom(ctx).MembershipsOfInstitution, obj.ID)
 }
 
 func (r *siteResolver) ID(_ context.Context, obj *store.Site) (string, error) {
@@ -41,5 +43,5 @@ func (r *siteResolver) ID(_ context.Context, obj *store.Site) (string, error) {
 }
 
 func (r *siteResolver) Institution(ctx context.Context, obj *store.Site) (*store.Institution, error) {
-	return load(ctx, loadersFrom(ctx).Institution, obj.InstitutionID)
+	return required(loadRef(ctx, loadersFrom(ctx).Institution, obj.ID, *obj, func(s store.Site) *uuid.UUID { return &s.InstitutionID }))
 }

@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -11,9 +12,7 @@ import (
 	"github.com/waymark/waymark/store"
 )
 
-// loaderWait is how long a loader gathers keys before it queries. Sibling
-// fields of a list resolve concurrently, so a few milliseconds batch a whole
-// page into one query.
+// loaderWait is how long a loader gathers keys before it queries.
 const loaderWait = 3 * time.Millisecond
 
 type loader[V any] = dataloadgen.Loader[uuid.UUID, V]
@@ -40,15 +39,49 @@ type Loaders struct {
 	PartnersOfService        *loader[[]uuid.UUID]
 	EligibleOfService        *loader[[]uuid.UUID]
 	HoursOfService           *loader[[]store.OpeningHours]
+
+	// siblings maps a record's ID to the IDs of the records fetched with it
+	// (one page, or one batch of a nested list). Loading a nested list for
+	// one record enqueues it for all its siblings at once, so that a page's
+	// nested lists batch into one query however the resolvers are scheduled.
+	siblings sync.Map
+}
+
+// siblingGroup is a set of records fetched together: their IDs, and the
+// records themselves (a []V).
+type siblingGroup struct {
+	ids     []uuid.UUID
+	records any
+}
+
+// groupOf records that the records in vs were fetched together.
+func groupOf[V any](l *Loaders, vs []V, key func(V) uuid.UUID) {
+	if key == nil || len(vs) == 0 {
+		return
+	}
+	g := &siblingGroup{ids: make([]uuid.UUID, len(vs)), records: vs}
+	for i, v := range vs {
+		g.ids[i] = key(v)
+	}
+	for _, id := range g.ids {
+		l.siblings.Store(id, g)
+	}
+}
+
+func (l *Loaders) siblingsOf(id uuid.UUID) *siblingGroup {
+	g, _ := l.siblings.Load(id)
+	sg, _ := g.(*siblingGroup)
+	return sg
 }
 
 // byID makes a loader of single records by ID.
-func byID[V any](fetch func(context.Context, []uuid.UUID) ([]V, error), key func(V) uuid.UUID) *loader[V] {
+func byID[V any](l *Loaders, fetch func(context.Context, []uuid.UUID) ([]V, error), key func(V) uuid.UUID) *loader[V] {
 	return dataloadgen.NewMappedLoader(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]V, error) {
 		rows, err := fetch(ctx, ids)
 		if err != nil {
 			return nil, err
 		}
+		groupOf(l, rows, key)
 		m := make(map[uuid.UUID]V, len(rows))
 		for _, r := range rows {
 			m[key(r)] = r
@@ -58,8 +91,10 @@ func byID[V any](fetch func(context.Context, []uuid.UUID) ([]V, error), key func
 }
 
 // grouped makes a loader of lists by parent ID; every parent gets a list,
-// empty when it has no children.
-func grouped[R, V any](fetch func(context.Context, []uuid.UUID) ([]R, error), parent func(R) uuid.UUID, value func(R) V) *loader[[]V] {
+// empty when it has no children. When key is given, all the children of one
+// batch are grouped as siblings.
+func grouped[R, V any](l *Loaders, fetch func(context.Context, []uuid.UUID) ([]R, error),
+	parent func(R) uuid.UUID, value func(R) V, key func(V) uuid.UUID) *loader[[]V] {
 	return dataloadgen.NewMappedLoader(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]V, error) {
 		rows, err := fetch(ctx, ids)
 		if err != nil {
@@ -69,50 +104,60 @@ func grouped[R, V any](fetch func(context.Context, []uuid.UUID) ([]R, error), pa
 		for _, id := range ids {
 			m[id] = []V{}
 		}
-		for _, r := range rows {
-			m[parent(r)] = append(m[parent(r)], value(r))
+		all := make([]V, len(rows))
+		for i, r := range rows {
+			all[i] = value(r)
+			m[parent(r)] = append(m[parent(r)], all[i])
 		}
+		groupOf(l, all, key)
 		return m, nil
 	}, dataloadgen.WithWait(loaderWait))
 }
 
 func same[V any](v V) V { return v }
 
+func institutionKey(i store.Institution) uuid.UUID { return i.ID }
+func siteKey(s store.Site) uuid.UUID               { return s.ID }
+func partnershipKey(p store.Partnership) uuid.UUID { return p.ID }
+func forumKey(f store.Forum) uuid.UUID             { return f.ID }
+func serviceKey(s store.Service) uuid.UUID         { return s.ID }
+func contactKey(c store.ContactPoint) uuid.UUID    { return c.ID }
+
 // NewLoaders makes the loaders for one operation.
 func NewLoaders(s *store.Store) *Loaders {
-	return &Loaders{
-		Institution:  byID(s.InstitutionsByIDs, func(i store.Institution) uuid.UUID { return i.ID }),
-		Site:         byID(s.SitesByIDs, func(x store.Site) uuid.UUID { return x.ID }),
-		Partnership:  byID(s.PartnershipsByIDs, func(p store.Partnership) uuid.UUID { return p.ID }),
-		Forum:        byID(s.ForumsByIDs, func(f store.Forum) uuid.UUID { return f.ID }),
-		Service:      byID(s.ServicesByIDs, func(x store.Service) uuid.UUID { return x.ID }),
-		ContactPoint: byID(s.ContactPointsByIDs, func(c store.ContactPoint) uuid.UUID { return c.ID }),
+	l := &Loaders{}
+	l.Institution = byID(l, s.InstitutionsByIDs, institutionKey)
+	l.Site = byID(l, s.SitesByIDs, siteKey)
+	l.Partnership = byID(l, s.PartnershipsByIDs, partnershipKey)
+	l.Forum = byID(l, s.ForumsByIDs, forumKey)
+	l.Service = byID(l, s.ServicesByIDs, serviceKey)
+	l.ContactPoint = byID(l, s.ContactPointsByIDs, contactKey)
 
-		SitesOfInstitution: grouped(s.SitesByInstitutions,
-			func(x store.Site) uuid.UUID { return x.InstitutionID }, same[store.Site]),
-		ServicesOfInstitution: grouped(s.ServicesByInstitutions,
-			func(p store.ProvidedService) uuid.UUID { return p.ProviderID },
-			func(p store.ProvidedService) store.Service { return p.Service }),
-		ContactsOfInstitution: grouped(s.ContactPointsByInstitutions,
-			func(c store.ContactPoint) uuid.UUID { return c.InstitutionID }, same[store.ContactPoint]),
-		MembershipsOfInstitution: grouped(s.MembershipsByInstitutions,
-			func(m store.Member) uuid.UUID { return m.InstitutionID }, same[store.Member]),
-		MembersOfPartnership: grouped(s.MembersByPartnerships,
-			func(m store.Member) uuid.UUID { return m.PartnershipID }, same[store.Member]),
-		ForumsOfPartnership: grouped(s.ForumsByPartnerships,
-			func(f store.Forum) uuid.UUID { return f.PartnershipID }, same[store.Forum]),
-		LeadsOfPartnership: grouped(s.LeadsByPartnerships,
-			func(l store.PartnershipLead) uuid.UUID { return l.PartnershipID },
-			func(l store.PartnershipLead) store.ContactPoint { return l.ContactPoint }),
-		ContactsOfService: grouped(s.ContactPointsByServices,
-			func(c store.ContactPoint) uuid.UUID { return *c.ServiceID }, same[store.ContactPoint]),
-		PartnersOfService: grouped(s.PartnersOfServices,
-			func(l store.Link) uuid.UUID { return l.ServiceID }, func(l store.Link) uuid.UUID { return l.InstitutionID }),
-		EligibleOfService: grouped(s.EligibleInstitutionsOfServices,
-			func(l store.Link) uuid.UUID { return l.ServiceID }, func(l store.Link) uuid.UUID { return l.InstitutionID }),
-		HoursOfService: grouped(s.OpeningHoursOfServices,
-			func(h store.OpeningHours) uuid.UUID { return h.ServiceID }, same[store.OpeningHours]),
-	}
+	l.SitesOfInstitution = grouped(l, s.SitesByInstitutions,
+		func(x store.Site) uuid.UUID { return x.InstitutionID }, same[store.Site], siteKey)
+	l.ServicesOfInstitution = grouped(l, s.ServicesByInstitutions,
+		func(p store.ProvidedService) uuid.UUID { return p.ProviderID },
+		func(p store.ProvidedService) store.Service { return p.Service }, serviceKey)
+	l.ContactsOfInstitution = grouped(l, s.ContactPointsByInstitutions,
+		func(c store.ContactPoint) uuid.UUID { return c.InstitutionID }, same[store.ContactPoint], contactKey)
+	l.MembershipsOfInstitution = grouped(l, s.MembershipsByInstitutions,
+		func(m store.Member) uuid.UUID { return m.InstitutionID }, same[store.Member], nil)
+	l.MembersOfPartnership = grouped(l, s.MembersByPartnerships,
+		func(m store.Member) uuid.UUID { return m.PartnershipID }, same[store.Member], nil)
+	l.ForumsOfPartnership = grouped(l, s.ForumsByPartnerships,
+		func(f store.Forum) uuid.UUID { return f.PartnershipID }, same[store.Forum], forumKey)
+	l.LeadsOfPartnership = grouped(l, s.LeadsByPartnerships,
+		func(p store.PartnershipLead) uuid.UUID { return p.PartnershipID },
+		func(p store.PartnershipLead) store.ContactPoint { return p.ContactPoint }, contactKey)
+	l.ContactsOfService = grouped(l, s.ContactPointsByServices,
+		func(c store.ContactPoint) uuid.UUID { return *c.ServiceID }, same[store.ContactPoint], contactKey)
+	l.PartnersOfService = grouped(l, s.PartnersOfServices,
+		func(k store.Link) uuid.UUID { return k.ServiceID }, func(k store.Link) uuid.UUID { return k.InstitutionID }, nil)
+	l.EligibleOfService = grouped(l, s.EligibleInstitutionsOfServices,
+		func(k store.Link) uuid.UUID { return k.ServiceID }, func(k store.Link) uuid.UUID { return k.InstitutionID }, nil)
+	l.HoursOfService = grouped(l, s.OpeningHoursOfServices,
+		func(h store.OpeningHours) uuid.UUID { return h.ServiceID }, same[store.OpeningHours], nil)
+	return l
 }
 
 type loadersKey struct{}
@@ -123,6 +168,61 @@ func withLoaders(ctx context.Context, l *Loaders) context.Context {
 
 func loadersFrom(ctx context.Context) *Loaders {
 	return ctx.Value(loadersKey{}).(*Loaders)
+}
+
+// loadFor loads what ld holds for the record id (a nested list), enqueuing
+// it for all of id's siblings in the same batch.
+func loadFor[V any](ctx context.Context, ld *loader[V], id uuid.UUID) (V, error) {
+	if g := loadersFrom(ctx).siblingsOf(id); g != nil {
+		ld.LoadAllThunk(ctx, g.ids)
+	}
+	return ld.Load(ctx, id)
+}
+
+// loadRef loads the record that parent refers to through ref (nil when it
+// refers to none, or to one the viewer may not see), enqueuing the records
+// that all of parent's siblings refer to in the same batch.
+func loadRef[P, V any](ctx context.Context, ld *loader[V], parentID uuid.UUID, parent P, ref func(P) *uuid.UUID) (*V, error) {
+	if g := loadersFrom(ctx).siblingsOf(parentID); g != nil {
+		if records, ok := g.records.([]P); ok {
+			for _, r := range records {
+				if id := ref(r); id != nil {
+					ld.LoadThunk(ctx, *id)
+				}
+			}
+		}
+	}
+	return loadOptional(ctx, ld, ref(parent))
+}
+
+// loadLinked loads the records whose IDs the list loader links holds for
+// parentID, enqueuing the linked records of all of parentID's siblings in the
+// same batch.
+func loadLinked[V any](ctx context.Context, links *loader[[]uuid.UUID], ld *loader[V], parentID uuid.UUID) ([]V, error) {
+	ids, err := loadFor(ctx, links, parentID)
+	if err != nil {
+		return nil, err
+	}
+	if g := loadersFrom(ctx).siblingsOf(parentID); g != nil {
+		// The siblings' lists came in the same batch as ours: cached.
+		if lists, err := links.LoadAll(ctx, g.ids); err == nil {
+			for _, list := range lists {
+				for _, id := range list {
+					ld.LoadThunk(ctx, id)
+				}
+			}
+		}
+	}
+	return loadMany(ctx, ld, ids)
+}
+
+// required turns a missing referenced record into an error: the database
+// guarantees it exists, so its absence is a fault.
+func required[V any](v *V, err error) (*V, error) {
+	if err == nil && v == nil {
+		return nil, errors.New("referenced record is missing")
+	}
+	return v, err
 }
 
 // load fetches one record through a loader; absent is store.ErrNotFound.

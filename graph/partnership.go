@@ -11,15 +11,15 @@ func (r *partnershipResolver) ID(_ context.Context, obj *store.Partnership) (str
 }
 
 func (r *partnershipResolver) Members(ctx context.Context, obj *store.Partnership) ([]store.Member, error) {
-	return loadersFrom(ctx).MembersOfPartnership.Load(ctx, obj.ID)
+	return loadFor(ctx, loadersFrom(ctx).MembersOfPartnership, obj.ID)
 }
 
 func (r *partnershipResolver) Forums(ctx context.Context, obj *store.Partnership) ([]store.Forum, error) {
-	return loadersFrom(ctx).ForumsOfPartnership.Load(ctx, obj.ID)
+	return loadFor(ctx, loadersFrom(ctx).ForumsOfPartnership, obj.ID)
 }
 
 func (r *partnershipResolver) Leads(ctx context.Context, obj *store.Partnership) ([]store.ContactPoint, error) {
-	return loadersFrom(ctx).LeadsOfPartnership.Load(ctx, obj.ID)
+	return loadFor(ctx, loadersFrom(ctx).LeadsOfPartnership, obj.ID)
 }
 
 func (r *memberResolver) Partnership(ctx context.Context, obj *store.Member) (*store.Partnership, error) {

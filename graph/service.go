@@ -3,6 +3,8 @@ package graph
 import (
 	"context"
 
+	"github.com/google/uuid"
+
 	"github.com/waymark/waymark/graph/model"
 	"github.com/waymark/waymark/store"
 )
@@ -17,14 +19,14 @@ func (r *serviceResolver) Eligibility(_ context.Context, obj *store.Service) (*m
 }
 
 func (r *serviceResolver) OpeningHours(ctx context.Context, obj *store.Service) ([]store.OpeningHours, error) {
-	return loadersFrom(ctx).HoursOfService.Load(ctx, obj.ID)
+	return loadFor(ctx, loadersFrom(ctx).HoursOfService, obj.ID)
 }
 
 func (r *serviceResolver) OpenNow(ctx context.Context, obj *store.Service) (bool, error) {
 	if obj.Open24x7 {
 		return true, nil
 	}
-	hours, err := loadersFrom(ctx).HoursOfService.Load(ctx, obj.ID)
+	hours, err := loadFor(ctx, loadersFrom(ctx).HoursOfService, obj.ID)
 	if err != nil {
 		return false, err
 	}
@@ -32,37 +34,29 @@ func (r *serviceResolver) OpenNow(ctx context.Context, obj *store.Service) (bool
 }
 
 func (r *serviceResolver) OutOfHoursService(ctx context.Context, obj *store.Service) (*store.Service, error) {
-	return loadOptional(ctx, loadersFrom(ctx).Service, obj.OutOfHoursServiceID)
+	return loadRef(ctx, loadersFrom(ctx).Service, obj.ID, *obj, func(s store.Service) *uuid.UUID { return s.OutOfHoursServiceID })
 }
 
 func (r *serviceResolver) Institution(ctx context.Context, obj *store.Service) (*store.Institution, error) {
-	return load(ctx, loadersFrom(ctx).Institution, obj.InstitutionID)
+	return required(loadRef(ctx, loadersFrom(ctx).Institution, obj.ID, *obj, func(s store.Service) *uuid.UUID { return &s.InstitutionID }))
 }
 
 func (r *serviceResolver) Partners(ctx context.Context, obj *store.Service) ([]store.Institution, error) {
 	l := loadersFrom(ctx)
-	ids, err := l.PartnersOfService.Load(ctx, obj.ID)
-	if err != nil {
-		return nil, err
-	}
-	return loadMany(ctx, l.Institution, ids)
+	return loadLinked(ctx, l.PartnersOfService, l.Institution, obj.ID)
 }
 
 func (r *serviceResolver) Site(ctx context.Context, obj *store.Service) (*store.Site, error) {
-	return loadOptional(ctx, loadersFrom(ctx).Site, obj.SiteID)
+	return loadRef(ctx, loadersFrom(ctx).Site, obj.ID, *obj, func(s store.Service) *uuid.UUID { return s.SiteID })
 }
 
 func (r *serviceResolver) ContactPoints(ctx context.Context, obj *store.Service) ([]store.ContactPoint, error) {
-	return loadersFrom(ctx).ContactsOfService.Load(ctx, obj.ID)
+	return loadFor(ctx, loadersFrom(ctx).ContactsOfService, obj.ID)
 }
 
 func (r *eligibilityResolver) Institutions(ctx context.Context, obj *model.Eligibility) ([]store.Institution, error) {
 	l := loadersFrom(ctx)
-	ids, err := l.EligibleOfService.Load(ctx, obj.ServiceID)
-	if err != nil {
-		return nil, err
-	}
-	return loadMany(ctx, l.Institution, ids)
+	return loadLinked(ctx, l.EligibleOfService, l.Institution, obj.ServiceID)
 }
 
 var weekdays = [...]string{"", "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"}

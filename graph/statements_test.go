@@ -50,17 +50,31 @@ func TestNestedPageCostsFixedStatements(t *testing.T) {
 		}
 		return a.queries.n.Load() - before, services
 	}
-	small, smallServices := statements(3)
-	large, largeServices := statements(20)
+	// Loaders gather keys for a few milliseconds, so under load one batch
+	// can occasionally split in two, or two batches of the same loader at
+	// different depths merge: a run may differ from the next by one. An N+1
+	// would cost a statement per item, on every run.
+	cost := func(first int) (lowest, highest int64, services int) {
+		lowest = 1 << 30
+		for range 3 {
+			n, s := statements(first)
+			lowest, highest, services = min(lowest, n), max(highest, n), s
+		}
+		return lowest, highest, services
+	}
+	small, smallMax, smallServices := cost(3)
+	large, largeMax, largeServices := cost(20)
 	t.Logf("SQL statements per request: %d for 3 institutions (%d services), %d for 20 institutions (%d services)",
 		small, smallServices, large, largeServices)
 	if largeServices <= smallServices {
 		t.Fatalf("the larger page should hold more services (%d vs %d)", largeServices, smallServices)
 	}
-	if large != small {
-		t.Errorf("a page of 20 took %d statements but a page of 3 took %d: nested lists are not batched", large, small)
+	if large > smallMax {
+		t.Errorf("a page of 20 took at least %d statements but a page of 3 at most %d: nested lists are not batched", large, smallMax)
 	}
-	if large > 15 {
-		t.Errorf("%d statements for one page; expected one per nested list kind", large)
+	// The query has 15 lookups: the page, its count, and one per nested list
+	// or reference (the institution of a service is looked up at two depths).
+	if hi := max(smallMax, largeMax); hi > 15 {
+		t.Errorf("%d statements for one page; expected at most one per lookup in the query (15)", hi)
 	}
 }

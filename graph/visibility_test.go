@@ -123,6 +123,34 @@ func TestAnonymousSeesOnlyPublicContactPoints(t *testing.T) {
 		}
 		check("node(id)", r)
 	}
+	// Services that are not public (the Liverpool MDT is for professionals)
+	// are absent from lists, nested fields and node(id) alike.
+	hiddenServices := a.dbIDs(`SELECT id FROM services WHERE visibility <> 'PUBLIC'`)
+	if len(hiddenServices) == 0 {
+		t.Fatal("the seed has no non-public service to look for")
+	}
+	for _, id := range hiddenServices {
+		r := a.post(`query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": graphID("Service", id)})
+		if got := r.code(t); got != "NOT_FOUND" {
+			t.Errorf("node(hidden service): code %q, want NOT_FOUND", got)
+		}
+		r = a.post(`query($id: ID!) { service(id: $id) { name } }`, map[string]any{"id": graphID("Service", id)})
+		if got := r.code(t); got != "NOT_FOUND" {
+			t.Errorf("service(hidden service): code %q, want NOT_FOUND", got)
+		}
+	}
+	hiddenName := a.dbIDs(`SELECT id FROM services WHERE visibility <> 'PUBLIC'`)[0]
+	for _, q := range []string{
+		`{ services(first: 100) { edges { node { id visibility } } } }`,
+		`{ services(first: 100, filter: {text: "MDT multidisciplinary"}) { edges { node { id visibility } } } }`,
+		`{ institutions(first: 100) { edges { node { services { id visibility } } } } }`,
+	} {
+		r := a.post(q, nil)
+		if len(r.Errors) > 0 || strings.Contains(r.Raw, graphID("Service", hiddenName)) || strings.Contains(r.Raw, `"PROFESSIONAL"`) {
+			t.Errorf("%s: anonymous sees a non-public service: %.300s", q, r.Raw)
+		}
+	}
+
 	// A public one is found.
 	public := a.dbIDs(`SELECT id FROM contact_points WHERE visibility = 'PUBLIC' LIMIT 1`)
 	var node struct{ Node struct{ Visibility string } }

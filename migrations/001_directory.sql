@@ -167,6 +167,9 @@ CREATE TABLE services (
     what_to_expect        text CHECK (length(what_to_expect) <= 2000),
     typical_sessions      smallint CHECK (typical_sessions BETWEEN 1 AND 100),
     expected_wait_days    integer CHECK (expected_wait_days BETWEEN 0 AND 730),
+    -- Who may see the service: a professional forum such as an MDT is not
+    -- for the student signposting app.
+    visibility            text NOT NULL DEFAULT 'PUBLIC' CHECK (visibility IN ('PUBLIC', 'PROFESSIONAL', 'PARTNERSHIP')),
     capacity_status       text NOT NULL DEFAULT 'OPEN' CHECK (capacity_status IN (
                               'OPEN', 'WAITING_LIST', 'CLOSED_TO_REFERRALS')),
     website               text CHECK (website ~ '^https?://[^\s]+$' AND length(website) <= 500),

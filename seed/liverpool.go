@@ -271,6 +271,7 @@ var liverpoolServices = []Service{
 		Description: "A weekly multidisciplinary team meeting where NHS and university staff (mental health advisers, the Student Liaison Service, U-COPE therapists and GP colleagues) discuss students who are in contact with more than one service and agree one joined-up plan. " +
 			"Students are not referred to the MDT by themselves: with your consent, a worker who is supporting you brings your situation to it so that you are not passed from service to service.",
 		Category:             "MULTIDISCIPLINARY_TEAM",
+		Visibility:           "PROFESSIONAL",
 		Needs:                []string{"SELF_HARM", "SUICIDAL_THOUGHTS", "PSYCHOSIS", "EATING_DISORDER", "LOW_MOOD"},
 		CareLevel:            4,
 		AccessRoutes:         []string{"UNIVERSITY_REFERRAL", "NHS_REFERRAL", "GP_REFERRAL"},

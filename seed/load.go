@@ -210,16 +210,16 @@ func insertService(ctx context.Context, tx pgx.Tx, s Service) (inserted bool, er
 		                      access_routes, how_to_access, eligibility, min_age, max_age, area,
 		                      open_24_7, out_of_hours, out_of_hours_service_id, delivery_modes,
 		                      what_to_expect, typical_sessions, expected_wait_days, capacity_status,
-		                      website, phone, text_number, email, last_reviewed_on)
+		                      website, phone, text_number, email, last_reviewed_on, visibility)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-		        $19, $20, $21, $22, $23, $24, $25, $26, current_date - $27::int)
+		        $19, $20, $21, $22, $23, $24, $25, $26, current_date - $27::int, coalesce($28, 'PUBLIC'))
 		ON CONFLICT (id) DO NOTHING`,
 		ID("services", s.Key), ID("institutions", s.Institution), optionalID("sites", s.Site),
 		s.Name, s.Description, s.Category, texts(s.Needs), s.CareLevel,
 		texts(s.AccessRoutes), null(s.HowToAccess), null(s.Eligibility), s.MinAge, s.MaxAge, null(s.Area),
 		s.Open247, null(s.OutOfHours), optionalID("services", s.OutOfHoursService), texts(s.DeliveryModes),
 		null(s.WhatToExpect), s.TypicalSessions, s.ExpectedWaitDays, capacity,
-		null(s.Website), null(s.Phone), null(s.TextNumber), null(s.Email), s.ReviewedDaysAgo)
+		null(s.Website), null(s.Phone), null(s.TextNumber), null(s.Email), s.ReviewedDaysAgo, null(s.Visibility))
 	return tag.RowsAffected() == 1, err
 }
 

@@ -97,6 +97,7 @@ type Service struct {
 	TypicalSessions      *int
 	ExpectedWaitDays     *int
 	CapacityStatus       string // "" means OPEN
+	Visibility           string // "" means PUBLIC
 	Website              string
 	Phone                string
 	TextNumber           string

@@ -49,11 +49,8 @@ const currentContact = `(c.retired_at IS NULL AND c.valid_from <= @today::date
 // queryContacts runs a query over contact_points c whose WHERE includes
 // visibleContact, binding the viewer's visibility arguments and today's date.
 func (s *Store) queryContacts(ctx context.Context, sql string, args pgx.NamedArgs) ([]ContactPoint, error) {
-	for k, v := range visibilityArgs(ctx) {
-		args[k] = v
-	}
 	args["today"] = s.today()
-	rows, _ := s.pool.Query(ctx, sql, args)
+	rows, _ := s.pool.Query(ctx, sql, withVisibility(ctx, args))
 	return pgx.CollectRows(rows, pgx.RowToStructByName[ContactPoint])
 }
 
@@ -89,10 +86,7 @@ type PartnershipLead struct {
 // LeadsByPartnerships returns the PARTNERSHIP_LEAD contact points in post
 // today at the partnerships' member institutions that the viewer may see.
 func (s *Store) LeadsByPartnerships(ctx context.Context, partnershipIDs []uuid.UUID) ([]PartnershipLead, error) {
-	args := pgx.NamedArgs{"ids": partnershipIDs, "today": s.today()}
-	for k, v := range visibilityArgs(ctx) {
-		args[k] = v
-	}
+	args := withVisibility(ctx, pgx.NamedArgs{"ids": partnershipIDs, "today": s.today()})
 	rows, _ := s.pool.Query(ctx, `SELECT pm.partnership_id, `+contactColumns+`
 		FROM partnership_members pm JOIN contact_points c ON c.institution_id = pm.institution_id
 		WHERE pm.partnership_id = ANY(@ids) AND c.purpose = 'PARTNERSHIP_LEAD'
@@ -150,10 +144,7 @@ func (s *Store) CurrentContacts(ctx context.Context, institutionID uuid.UUID, pu
 	// deputy links, everyone they lead to. Visibility is not applied inside
 	// the walk (a hidden predecessor still hands over to a visible successor)
 	// but to what is returned, in resolveCurrent.
-	args := pgx.NamedArgs{"institution_id": institutionID, "purpose": purpose}
-	for k, v := range visibilityArgs(ctx) {
-		args[k] = v
-	}
+	args := withVisibility(ctx, pgx.NamedArgs{"institution_id": institutionID, "purpose": purpose})
 	rows, _ := s.pool.Query(ctx, `WITH RECURSIVE linked(id) AS (
 			SELECT c.id FROM contact_points c
 			WHERE c.institution_id = @institution_id AND c.purpose = @purpose AND c.retired_at IS NULL
@@ -198,6 +189,37 @@ func (s *Store) resolveCurrent(institutionID uuid.UUID, purpose string, linked [
 			}
 		}
 	}
+	// A contact for the purpose that is reached, but not from a nominated
+	// contact, is in a circle (two advisers deputising for each other): the
+	// first of each such circle by name is nominated too, or nobody in it
+	// would ever answer.
+	covered := map[uuid.UUID]bool{}
+	var cover func(id uuid.UUID)
+	cover = func(id uuid.UUID) {
+		c, ok := byID[id]
+		if !ok || covered[id] {
+			return
+		}
+		covered[id] = true
+		for _, next := range []*uuid.UUID{c.DeputyID, c.SuccessorID} {
+			if next != nil {
+				cover(*next)
+			}
+		}
+	}
+	var nominated []linkedContact
+	for _, c := range linked {
+		if c.InstitutionID == institutionID && c.Purpose == purpose && !reached[c.ID] {
+			nominated = append(nominated, c)
+			cover(c.ID)
+		}
+	}
+	for _, c := range linked {
+		if c.InstitutionID == institutionID && c.Purpose == purpose && !covered[c.ID] {
+			nominated = append(nominated, c)
+			cover(c.ID)
+		}
+	}
 	// follow walks from c through successors to whoever is in post today.
 	follow := func(id uuid.UUID) (linkedContact, bool, bool) {
 		succeeded := false
@@ -220,10 +242,7 @@ func (s *Store) resolveCurrent(institutionID uuid.UUID, purpose string, linked [
 	var out []CurrentContact
 	listed := map[uuid.UUID]bool{}
 	var deputies []uuid.UUID
-	for _, n := range linked {
-		if n.InstitutionID != institutionID || n.Purpose != purpose || reached[n.ID] {
-			continue
-		}
+	for _, n := range nominated {
 		if n.DeputyID != nil {
 			deputies = append(deputies, *n.DeputyID)
 		}

@@ -117,6 +117,32 @@ func TestCurrentContacts(t *testing.T) {
 			want: []answer{successor("Third lead")},
 		},
 		{
+			name: "two who left handed over to the same successor: answers once",
+			setup: func(t *testing.T, pool *pgxpool.Pool, inst uuid.UUID) {
+				b := insertContact(t, pool, contact{Institution: inst, Name: "New lead", ValidFrom: "2025-06-01"})
+				insertContact(t, pool, contact{Institution: inst, Name: "Old lead 1", ValidTo: "2025-05-31", Successor: &b})
+				insertContact(t, pool, contact{Institution: inst, Name: "Old lead 2", ValidTo: "2025-05-31", Successor: &b})
+			},
+			want: []answer{successor("New lead")},
+		},
+		{
+			name: "deputy who is also the successor: answers once, as primary",
+			setup: func(t *testing.T, pool *pgxpool.Pool, inst uuid.UUID) {
+				b := insertContact(t, pool, contact{Institution: inst, Name: "Deputy stepping up"})
+				insertContact(t, pool, contact{Institution: inst, Name: "Old lead", ValidTo: "2025-05-31", Successor: &b, Deputy: &b})
+			},
+			want: []answer{successor("Deputy stepping up")},
+		},
+		{
+			name: "two primaries sharing a deputy: deputy once",
+			setup: func(t *testing.T, pool *pgxpool.Pool, inst uuid.UUID) {
+				d := insertContact(t, pool, contact{Institution: inst, Purpose: "MDT_REFERRAL", Name: "Shared deputy"})
+				insertContact(t, pool, contact{Institution: inst, Name: "Inbox A", Deputy: &d})
+				insertContact(t, pool, contact{Institution: inst, Name: "Inbox B", Deputy: &d})
+			},
+			want: []answer{primary("Inbox A"), primary("Inbox B"), deputy("Shared deputy")},
+		},
+		{
 			name: "left with no successor: nobody",
 			setup: func(t *testing.T, pool *pgxpool.Pool, inst uuid.UUID) {
 				insertContact(t, pool, contact{Institution: inst, Name: "Gone", ValidTo: "2025-06-09"})

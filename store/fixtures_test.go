@@ -191,3 +191,31 @@ func wantInputError(t *testing.T, err error, field string) {
 		t.Errorf("InputError about %q has no message", field)
 	}
 }
+
+// walk reads every page of a list, two rows at a time, passing on the cursor
+// of each page's last row as a string through store.ParseCursor. It checks
+// that every page but the last is full and says more follow.
+func walk[T any](t *testing.T, list func(after *store.Cursor) ([]T, bool, error), cursor func(T) store.Cursor) []T {
+	t.Helper()
+	var out []T
+	var after *store.Cursor
+	for range 100 {
+		page, more, err := list(after)
+		if err != nil {
+			t.Fatalf("page after %v: %v", after, err)
+		}
+		out = append(out, page...)
+		if !more {
+			return out
+		}
+		if len(page) != 2 {
+			t.Fatalf("got a page of %d rows and more follow; want a full page of 2", len(page))
+		}
+		s := cursor(page[len(page)-1]).String()
+		if after, err = store.ParseCursor("after", s); err != nil {
+			t.Fatalf("ParseCursor(%q): %v", s, err)
+		}
+	}
+	t.Fatal("the list never stopped saying more follow")
+	return nil
+}

@@ -40,6 +40,7 @@ type Service struct {
 	TextNumber          *string    `db:"text_number"`
 	Email               *string    `db:"email"`
 	LastReviewedOn      *time.Time `db:"last_reviewed_on"`
+	Visibility          string     `db:"visibility"`
 	Version             int        `db:"version"`
 	CreatedAt           time.Time  `db:"created_at"`
 	UpdatedAt           time.Time  `db:"updated_at"`
@@ -49,7 +50,7 @@ const serviceColumns = `s.id, s.institution_id, s.site_id, s.name, s.description
 	s.care_level, s.access_routes, s.how_to_access, s.eligibility, s.min_age, s.max_age, s.area,
 	s.open_24_7, s.out_of_hours, s.out_of_hours_service_id, s.delivery_modes, s.what_to_expect,
 	s.typical_sessions, s.expected_wait_days, s.capacity_status, s.website, s.phone, s.text_number,
-	s.email, s.last_reviewed_on, s.version, s.created_at, s.updated_at`
+	s.email, s.last_reviewed_on, s.visibility, s.version, s.created_at, s.updated_at`
 
 // ServiceHit is a service in a list, with what the list was ordered by.
 type ServiceHit struct {
@@ -110,9 +111,9 @@ func ServiceCursor(f ServiceFilter, h ServiceHit) Cursor {
 
 // serviceQuery builds the inner SELECT shared by ListServices and CountServices:
 // every matching service, with its distance and score columns.
-func (s *Store) serviceQuery(f ServiceFilter) (string, pgx.NamedArgs, error) {
-	conds := []string{"s.retired_at IS NULL"}
-	args := pgx.NamedArgs{}
+func (s *Store) serviceQuery(ctx context.Context, f ServiceFilter) (string, pgx.NamedArgs, error) {
+	conds := []string{"s.retired_at IS NULL", visibleService}
+	args := withVisibility(ctx, pgx.NamedArgs{})
 	distance, score := "NULL::float8", "NULL::float8"
 	from := "services s"
 	if f.Text != nil {
@@ -197,7 +198,7 @@ func (s *Store) ListServices(ctx context.Context, f ServiceFilter, p Page) ([]Se
 	if err := checkPage(p, mode); err != nil {
 		return nil, false, err
 	}
-	inner, args, err := s.serviceQuery(f)
+	inner, args, err := s.serviceQuery(ctx, f)
 	if err != nil {
 		return nil, false, err
 	}
@@ -232,7 +233,7 @@ func (s *Store) ListServices(ctx context.Context, f ServiceFilter, p Page) ([]Se
 
 // CountServices counts the services ListServices would page through.
 func (s *Store) CountServices(ctx context.Context, f ServiceFilter) (int, error) {
-	inner, args, err := s.serviceQuery(f)
+	inner, args, err := s.serviceQuery(ctx, f)
 	if err != nil {
 		return 0, err
 	}
@@ -241,10 +242,11 @@ func (s *Store) CountServices(ctx context.Context, f ServiceFilter) (int, error)
 	return n, err
 }
 
-// ServicesByIDs returns the current services among ids.
+// ServicesByIDs returns the current services among ids that the viewer may see.
 func (s *Store) ServicesByIDs(ctx context.Context, ids []uuid.UUID) ([]Service, error) {
 	rows, _ := s.pool.Query(ctx, `SELECT `+serviceColumns+` FROM services s
-		WHERE s.id = ANY($1) AND s.retired_at IS NULL`, ids)
+		WHERE s.id = ANY(@ids) AND s.retired_at IS NULL AND `+visibleService,
+		withVisibility(ctx, pgx.NamedArgs{"ids": ids}))
 	return pgx.CollectRows(rows, pgx.RowToStructByName[Service])
 }
 
@@ -255,14 +257,15 @@ type ProvidedService struct {
 }
 
 // ServicesByInstitutions returns the current services each institution
-// provides, alone or jointly, by name.
+// provides, alone or jointly, that the viewer may see, by name.
 func (s *Store) ServicesByInstitutions(ctx context.Context, institutionIDs []uuid.UUID) ([]ProvidedService, error) {
 	rows, _ := s.pool.Query(ctx, `SELECT p.provider_id, `+serviceColumns+`
-		FROM (SELECT id AS service_id, institution_id AS provider_id FROM services WHERE institution_id = ANY($1)
+		FROM (SELECT id AS service_id, institution_id AS provider_id FROM services WHERE institution_id = ANY(@ids)
 		      UNION
-		      SELECT service_id, institution_id FROM service_partners WHERE institution_id = ANY($1)) p
+		      SELECT service_id, institution_id FROM service_partners WHERE institution_id = ANY(@ids)) p
 		JOIN services s ON s.id = p.service_id AND s.retired_at IS NULL
-		ORDER BY lower(s.name), s.id`, institutionIDs)
+		WHERE `+visibleService+`
+		ORDER BY lower(s.name), s.id`, withVisibility(ctx, pgx.NamedArgs{"ids": institutionIDs}))
 	return pgx.CollectRows(rows, pgx.RowToStructByName[ProvidedService])
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 )
 
 // Role is what a caller may do. The zero value is an anonymous caller (a
@@ -45,26 +46,38 @@ func (v Viewer) professional() bool {
 	return v.Role == RoleProfessional || v.Role == RoleLead || v.Role == RoleAdmin
 }
 
-// visibilityArgs are the named arguments used by visibleContact.
-func visibilityArgs(ctx context.Context) map[string]any {
+// withVisibility adds to args the named arguments that visibleTo's
+// conditions use, for the viewer in ctx.
+func withVisibility(ctx context.Context, args pgx.NamedArgs) pgx.NamedArgs {
 	v := ViewerFrom(ctx)
 	ps := v.Partnerships
 	if ps == nil {
 		ps = []uuid.UUID{}
 	}
-	return map[string]any{
-		"viewer_professional": v.professional(),
-		"viewer_admin":        v.Role == RoleAdmin,
-		"viewer_partnerships": ps,
-	}
+	args["viewer_professional"] = v.professional()
+	args["viewer_admin"] = v.Role == RoleAdmin
+	args["viewer_partnerships"] = ps
+	return args
 }
 
-// visibleContact is the SQL condition, over contact_points aliased c, that
-// a contact point may be seen by the viewer whose visibilityArgs are bound.
-const visibleContact = `(c.visibility = 'PUBLIC'
-	OR (c.visibility = 'PROFESSIONAL' AND @viewer_professional::boolean)
-	OR (c.visibility = 'PARTNERSHIP' AND EXISTS (
-		SELECT 1 FROM partnership_members m
-		WHERE m.institution_id = c.institution_id
-		  AND m.partnership_id = ANY(@viewer_partnerships::uuid[])))
+// visibleTo is the SQL condition that the row aliased a, which has
+// visibility and institution_id columns, may be seen by the viewer whose
+// arguments withVisibility bound. PUBLIC rows are seen by everyone;
+// PROFESSIONAL by signed-in professionals, leads and admins; PARTNERSHIP by
+// viewers whose token names a partnership the row's institution belongs to,
+// and by admins.
+func visibleTo(a string) string {
+	return `(` + a + `.visibility = 'PUBLIC'
+	OR (` + a + `.visibility = 'PROFESSIONAL' AND @viewer_professional::boolean)
+	OR (` + a + `.visibility = 'PARTNERSHIP' AND EXISTS (
+		SELECT 1 FROM partnership_members vm
+		WHERE vm.institution_id = ` + a + `.institution_id
+		  AND vm.partnership_id = ANY(@viewer_partnerships::uuid[])))
 	OR @viewer_admin::boolean)`
+}
+
+// visibleContact is visibleTo for contact_points aliased c.
+var visibleContact = visibleTo("c")
+
+// visibleService is visibleTo for services aliased s.
+var visibleService = visibleTo("s")

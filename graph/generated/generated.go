@@ -218,6 +218,7 @@ type ComplexityRoot struct {
 		TypicalSessions   func(childComplexity int) int
 		UpdatedAt         func(childComplexity int) int
 		Version           func(childComplexity int) int
+		Visibility        func(childComplexity int) int
 		Website           func(childComplexity int) int
 		WhatToExpect      func(childComplexity int) int
 	}
@@ -1173,6 +1174,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Service.Version(childComplexity), true
+	case "Service.visibility":
+		if e.ComplexityRoot.Service.Visibility == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Service.Visibility(childComplexity), true
 	case "Service.website":
 		if e.ComplexityRoot.Service.Website == nil {
 			break
@@ -1783,6 +1790,11 @@ type Service implements Node {
   "Typical wait in days from referral to first contact; null when not known."
   expectedWaitDays: Int
   capacityStatus: CapacityStatus!
+  """
+  Who may see the service. Professional forums such as an MDT are
+  PROFESSIONAL: absent, by every path, for callers who may not see them.
+  """
+  visibility: Visibility!
   website: String
   "Public phone number of the service."
   phone: String
@@ -1905,13 +1917,13 @@ enum ContactKind {
   PERSON
 }
 
-"Who may see a contact point."
+"Who may see a contact point or a service."
 enum Visibility {
   "Anyone, including students."
   PUBLIC
   "Signed-in NHS and university professionals."
   PROFESSIONAL
-  "Only members of a partnership the contact's institution belongs to."
+  "Only members of a partnership the record's institution belongs to."
   PARTNERSHIP
 }
 
@@ -2281,6 +2293,8 @@ func (ec *executionContext) childFields_Service(ctx context.Context, field graph
 		return ec.fieldContext_Service_expectedWaitDays(ctx, field)
 	case "capacityStatus":
 		return ec.fieldContext_Service_capacityStatus(ctx, field)
+	case "visibility":
+		return ec.fieldContext_Service_visibility(ctx, field)
 	case "website":
 		return ec.fieldContext_Service_website(ctx, field)
 	case "phone":
@@ -5933,6 +5947,29 @@ func (ec *executionContext) _Service_capacityStatus(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_Service_capacityStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, errors.New("field of type CapacityStatus does not have child fields"))
+}
+
+func (ec *executionContext) _Service_visibility(ctx context.Context, field graphql.CollectedField, obj *store.Service) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Service_visibility(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Visibility, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNVisibility2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Service_visibility(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Service", field, false, false, errors.New("field of type Visibility does not have child fields"))
 }
 
 func (ec *executionContext) _Service_website(ctx context.Context, field graphql.CollectedField, obj *store.Service) (ret graphql.Marshaler) {
@@ -10063,6 +10100,11 @@ func (ec *executionContext) _Service(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "capacityStatus":
 			out.Values[i] = ec._Service_capacityStatus(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "visibility":
+			out.Values[i] = ec._Service_visibility(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
