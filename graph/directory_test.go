@@ -213,20 +213,13 @@ type servicePage struct {
 			HasNextPage bool
 			EndCursor   *string
 		}
-		Edges []struct {
-			DistanceKm *float64
-			Node       struct {
-				ID, Name     string
-				CareLevel    int
-				Needs        []string
-				AccessRoutes []string
-				OpenNow      bool
-				Open24x7     bool
-				Institution  struct{ ID, Name string }
-				Partners     []struct{ ID string }
-			}
-		}
+		Edges []serviceEdge
 	}
+}
+
+type serviceEdge struct {
+	DistanceKm *float64
+	Node       servicePageNode
 }
 
 const servicesQuery = `query($f: ServiceFilter, $first: Int, $after: String) {
@@ -277,19 +270,7 @@ func TestServicesNearComeNearestFirst(t *testing.T) {
 			t.Errorf("%s of %s is not near Liverpool", e.Node.Name, e.Node.Institution.Name)
 		}
 	}
-	if !slices.ContainsFunc(got.Edges, func(e struct {
-		DistanceKm *float64
-		Node       struct {
-			ID, Name     string
-			CareLevel    int
-			Needs        []string
-			AccessRoutes []string
-			OpenNow      bool
-			Open24x7     bool
-			Institution  struct{ ID, Name string }
-			Partners     []struct{ ID string }
-		}
-	}) bool {
+	if !slices.ContainsFunc(got.Edges, func(e serviceEdge) bool {
 		return e.Node.Institution.ID == institutionID("uol")
 	}) {
 		t.Error("University of Liverpool services should be within 5 km of the city centre")
@@ -517,3 +498,53 @@ func mustUUID(t *testing.T, table, key string) any {
 }
 
 var _ = context.Background
+
+// When a nominated contact has left post, their successor answers in their
+// place and their deputy after them; the person who left is not offered.
+func TestContactPointsFollowSuccessor(t *testing.T) {
+	a := newAPI(t)
+	// The LJMU urgent-care contacts are PROFESSIONAL in the seed; make the
+	// successor and deputy public so that an anonymous caller can see the
+	// rule at work (sign-in comes later). The one who left stays hidden.
+	if _, err := a.pool.Exec(context.Background(), `UPDATE contact_points SET visibility = 'PUBLIC' WHERE id = ANY($1)`,
+		[]any{seedID("contact_points", "ljmu-urgent-care"), seedID("contact_points", "ljmu-wellbeing-duty")}); err != nil {
+		t.Fatal(err)
+	}
+	var data struct {
+		ContactPoints []struct {
+			Role         string
+			Succeeded    bool
+			ContactPoint struct {
+				ID      string
+				Current bool
+			}
+		}
+	}
+	a.query(`query($id: ID!) { contactPoints(institutionId: $id, purpose: URGENT_CARE_NOTIFICATION) {
+		role succeeded contactPoint { id current } } }`, map[string]any{"id": institutionID("ljmu")}, &data)
+	got := data.ContactPoints
+	if len(got) != 2 {
+		t.Fatalf("want the successor then the deputy, got %+v", got)
+	}
+	if got[0].Role != "PRIMARY" || !got[0].Succeeded || got[0].ContactPoint.ID != id("ContactPoint", "contact_points", "ljmu-urgent-care") {
+		t.Errorf("first answer should be the successor as PRIMARY, succeeded: %+v", got[0])
+	}
+	if got[1].Role != "DEPUTY" || got[1].ContactPoint.ID != id("ContactPoint", "contact_points", "ljmu-wellbeing-duty") {
+		t.Errorf("second answer should be the deputy: %+v", got[1])
+	}
+	for _, c := range got {
+		if !c.ContactPoint.Current {
+			t.Errorf("%s is not in post", c.ContactPoint.ID)
+		}
+	}
+}
+
+func TestFirstDefaultsToTwenty(t *testing.T) {
+	a := newAPI(t)
+	var data institutionPage
+	a.query(`{ institutions { totalCount pageInfo { hasNextPage } edges { cursor } } }`, nil, &data)
+	if len(data.Institutions.Edges) != 20 || data.Institutions.TotalCount <= 20 || !data.Institutions.PageInfo.HasNextPage {
+		t.Errorf("default page: %d edges of %d, hasNextPage %v; want 20 and more to follow",
+			len(data.Institutions.Edges), data.Institutions.TotalCount, data.Institutions.PageInfo.HasNextPage)
+	}
+}

@@ -19,6 +19,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/waymark/waymark/migrations"
@@ -76,7 +77,8 @@ func openPool(ctx context.Context, cfg config) (*pgxpool.Pool, error) {
 	return pgxpool.NewWithConfig(ctx, pcfg)
 }
 
-func migrate(ctx context.Context, cfg config, log *slog.Logger) error {
+// withConn runs f on one connection to the configured database.
+func withConn(ctx context.Context, cfg config, f func(*pgx.Conn) error) error {
 	pool, err := openPool(ctx, cfg)
 	if err != nil {
 		return err
@@ -87,30 +89,33 @@ func migrate(ctx context.Context, cfg config, log *slog.Logger) error {
 		return fmt.Errorf("connecting to the database: %w", err)
 	}
 	defer conn.Release()
-	if err := migrations.Migrate(ctx, conn.Conn()); err != nil {
-		return err
-	}
-	current, _, err := migrations.Status(ctx, conn.Conn())
-	if err != nil {
-		return err
-	}
-	log.Info("database migrated", "version", current)
-	return nil
+	return f(conn.Conn())
+}
+
+func migrate(ctx context.Context, cfg config, log *slog.Logger) error {
+	return withConn(ctx, cfg, func(conn *pgx.Conn) error {
+		if err := migrations.Migrate(ctx, conn); err != nil {
+			return err
+		}
+		current, _, err := migrations.Status(ctx, conn)
+		if err != nil {
+			return err
+		}
+		log.Info("database migrated", "version", current)
+		return nil
+	})
 }
 
 func loadSeed(ctx context.Context, cfg config, log *slog.Logger, ifEmpty bool) error {
-	pool, err := openPool(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer pool.Close()
-	conn, err := pool.Acquire(ctx)
-	if err != nil {
-		return fmt.Errorf("connecting to the database: %w", err)
-	}
-	defer conn.Release()
-	if ifEmpty {
-		loaded, err := seed.LoadIfEmpty(ctx, conn.Conn())
+	return withConn(ctx, cfg, func(conn *pgx.Conn) error {
+		if !ifEmpty {
+			if err := seed.Load(ctx, conn); err != nil {
+				return err
+			}
+			log.Info("seed loaded (rows already present were left as they are)")
+			return nil
+		}
+		loaded, err := seed.LoadIfEmpty(ctx, conn)
 		if err != nil {
 			return err
 		}
@@ -120,10 +125,5 @@ func loadSeed(ctx context.Context, cfg config, log *slog.Logger, ifEmpty bool) e
 			log.Info("directory already has data; seed not loaded")
 		}
 		return nil
-	}
-	if err := seed.Load(ctx, conn.Conn()); err != nil {
-		return err
-	}
-	log.Info("seed loaded (rows already present were left as they are)")
-	return nil
+	})
 }
