@@ -88,7 +88,9 @@ type PartnershipLead struct {
 func (s *Store) LeadsByPartnerships(ctx context.Context, partnershipIDs []uuid.UUID) ([]PartnershipLead, error) {
 	args := withVisibility(ctx, pgx.NamedArgs{"ids": partnershipIDs, "today": s.today()})
 	rows, _ := s.pool.Query(ctx, `SELECT pm.partnership_id, `+contactColumns+`
-		FROM partnership_members pm JOIN contact_points c ON c.institution_id = pm.institution_id
+		FROM partnership_members pm
+		JOIN institutions i ON i.id = pm.institution_id AND i.retired_at IS NULL
+		JOIN contact_points c ON c.institution_id = pm.institution_id
 		WHERE pm.partnership_id = ANY(@ids) AND c.purpose = 'PARTNERSHIP_LEAD'
 		  AND `+currentContact+` AND `+visibleContact+`
 		ORDER BY c.name, c.id`, args)

@@ -145,7 +145,7 @@ func insertContact(t *testing.T, pool *pgxpool.Pool, c contact) uuid.UUID {
 	}
 	return insertID(t, pool, `INSERT INTO contact_points (institution_id, service_id, purpose, kind, name,
 			visibility, email, deputy_id, valid_from, valid_to, successor_id, last_verified_at)
-		VALUES ($1, $2, $3, 'TEAM', $4, $5, 'team@example.ac.uk', $6, $7::date, nullif($8, '')::date, $9, $10)
+		VALUES ($1, $2, $3, 'TEAM', $4, $5, 'team@university.example', $6, $7::date, nullif($8, '')::date, $9, $10)
 		RETURNING id`,
 		c.Institution, c.Service, c.Purpose, c.Name, c.Visibility, c.Deputy, c.ValidFrom, c.ValidTo,
 		c.Successor, c.LastVerified)

@@ -76,8 +76,11 @@ func visibleTo(a string) string {
 	OR @viewer_admin::boolean)`
 }
 
-// visibleContact is visibleTo for contact_points aliased c.
-var visibleContact = visibleTo("c")
+// visibleContact is the condition that contact point c may be seen: its own
+// visibility allows it and, when it is the contact for a service, so does the
+// service's (the contact of a professionals-only MDT is not public).
+var visibleContact = `(` + visibleTo("c") + ` AND (c.service_id IS NULL OR EXISTS (
+	SELECT 1 FROM services vs WHERE vs.id = c.service_id AND ` + visibleTo("vs") + `)))`
 
 // visibleService is visibleTo for services aliased s.
 var visibleService = visibleTo("s")

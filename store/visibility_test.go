@@ -226,3 +226,140 @@ func TestContactVisibilityDeputyAndSuccessor(t *testing.T) {
 		}
 	}
 }
+
+// TestServiceVisibility checks that services follow the same rule as
+// contact points on every path that lists or looks them up.
+func TestServiceVisibility(t *testing.T) {
+	t.Parallel()
+	pool, st := newDB(t, tuesday)
+	p := insertPartnership(t, pool, "Liverpool")
+	other := insertPartnership(t, pool, "Bristol")
+	inst := insertInstitution(t, pool, "Mersey Care NHS Foundation Trust", "NHS_TRUST")
+	addMember(t, pool, p, inst)
+	var ids []uuid.UUID
+	for _, vis := range []string{"PUBLIC", "PROFESSIONAL", "PARTNERSHIP"} {
+		id := insertService(t, pool, svc{Institution: inst, Name: vis + " service", Description: "Support for students who self-harm."})
+		exec(t, pool, `UPDATE services SET visibility = $1 WHERE id = $2`, vis, id)
+		ids = append(ids, id)
+	}
+
+	for _, tc := range []struct {
+		name string
+		ctx  context.Context
+		want []string
+	}{
+		{"anonymous", context.Background(), []string{"PUBLIC service"}},
+		{"professional", viewerCtx(store.Viewer{Role: store.RoleProfessional}), []string{"PROFESSIONAL service", "PUBLIC service"}},
+		{"lead of another partnership", viewerCtx(store.Viewer{Role: store.RoleLead, Partnerships: []uuid.UUID{other}}),
+			[]string{"PROFESSIONAL service", "PUBLIC service"}},
+		{"lead of the partnership", viewerCtx(store.Viewer{Role: store.RoleLead, Partnerships: []uuid.UUID{p}}),
+			[]string{"PARTNERSHIP service", "PROFESSIONAL service", "PUBLIC service"}},
+		{"admin", viewerCtx(store.Viewer{Role: store.RoleAdmin}),
+			[]string{"PARTNERSHIP service", "PROFESSIONAL service", "PUBLIC service"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			for _, f := range []store.ServiceFilter{{}, {Text: ptr("self-harm")}, {InstitutionID: &inst}} {
+				hits, _, err := st.ListServices(tc.ctx, f, store.Page{First: 10})
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := serviceNames(hits)
+				slices.Sort(got)
+				if !slices.Equal(got, tc.want) {
+					t.Errorf("ListServices(%+v) = %q, want %q", f, got, tc.want)
+				}
+				if n, err := st.CountServices(tc.ctx, f); err != nil || n != len(tc.want) {
+					t.Errorf("CountServices(%+v) = %d, %v; want %d", f, n, err, len(tc.want))
+				}
+			}
+			byIDs, err := st.ServicesByIDs(tc.ctx, ids)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, s := range byIDs {
+				got = append(got, s.Name)
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("ServicesByIDs = %q, want %q", got, tc.want)
+			}
+			provided, err := st.ServicesByInstitutions(tc.ctx, []uuid.UUID{inst})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = nil
+			for _, s := range provided {
+				got = append(got, s.Name)
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("ServicesByInstitutions = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// A contact point for a service the viewer may not see is hidden with the
+// service, even when the contact point itself is PUBLIC.
+func TestContactOfHiddenServiceIsHidden(t *testing.T) {
+	t.Parallel()
+	pool, st := newDB(t, tuesday)
+	inst := insertInstitution(t, pool, "Mersey Care NHS Foundation Trust", "NHS_TRUST")
+	mdt := insertService(t, pool, svc{Institution: inst, Name: "Student MDT", Description: "Weekly multidisciplinary meeting."})
+	exec(t, pool, `UPDATE services SET visibility = 'PROFESSIONAL' WHERE id = $1`, mdt)
+	c := insertContact(t, pool, contact{Institution: inst, Service: &mdt, Name: "MDT co-ordinator", Purpose: "MDT_REFERRAL"})
+
+	anon := context.Background()
+	prof := viewerCtx(store.Viewer{Role: store.RoleProfessional})
+	for name, read := range map[string]func(context.Context) ([]store.ContactPoint, error){
+		"by ID": func(ctx context.Context) ([]store.ContactPoint, error) {
+			return st.ContactPointsByIDs(ctx, []uuid.UUID{c})
+		},
+		"by institution": func(ctx context.Context) ([]store.ContactPoint, error) {
+			return st.ContactPointsByInstitutions(ctx, []uuid.UUID{inst})
+		},
+		"by service": func(ctx context.Context) ([]store.ContactPoint, error) {
+			return st.ContactPointsByServices(ctx, []uuid.UUID{mdt})
+		},
+		"current for purpose": func(ctx context.Context) ([]store.ContactPoint, error) {
+			cc, err := st.CurrentContacts(ctx, inst, "MDT_REFERRAL")
+			var out []store.ContactPoint
+			for _, x := range cc {
+				out = append(out, x.ContactPoint)
+			}
+			return out, err
+		},
+	} {
+		got, err := read(anon)
+		if err != nil || len(got) != 0 {
+			t.Errorf("%s: anonymous got %v (%v), want nothing", name, contactNames(got), err)
+		}
+		got, err = read(prof)
+		if err != nil || len(got) != 1 {
+			t.Errorf("%s: professional got %v (%v), want the MDT co-ordinator", name, contactNames(got), err)
+		}
+	}
+}
+
+// The lead of a retired member institution is no longer a lead.
+func TestLeadsOfRetiredInstitutionHidden(t *testing.T) {
+	t.Parallel()
+	pool, st := newDB(t, tuesday)
+	p := insertPartnership(t, pool, "Liverpool")
+	open := insertInstitution(t, pool, "Open University College", "HIGHER_EDUCATION_PROVIDER")
+	closed := insertInstitution(t, pool, "Closed College", "HIGHER_EDUCATION_PROVIDER")
+	addMember(t, pool, p, open)
+	addMember(t, pool, p, closed)
+	insertContact(t, pool, contact{Institution: open, Name: "Open lead", Purpose: "PARTNERSHIP_LEAD"})
+	insertContact(t, pool, contact{Institution: closed, Name: "Closed lead", Purpose: "PARTNERSHIP_LEAD"})
+	retire(t, pool, "institutions", closed)
+	leads, err := st.LeadsByPartnerships(context.Background(), []uuid.UUID{p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(leads) != 1 || leads[0].Name != "Open lead" {
+		t.Errorf("leads = %+v, want only the open institution's lead", leads)
+	}
+}
