@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/waymark/waymark/store"
@@ -62,9 +63,10 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 		case gerr.Extensions["code"] == "COMPLEXITY_LIMIT_EXCEEDED":
 			out.Message = gerr.Message + "; ask for fewer items or fewer nested fields."
 			out.Extensions["code"] = CodeQueryTooComplex
-		case gerr.Unwrap() == nil && errors.Is(err, gerr) && !errors.Is(err, errInternal):
-			// An error gqlgen raised about the request itself: it could not be
-			// parsed, failed validation, or its variables do not fit.
+		case gerr.Unwrap() == nil && (len(gerr.Path) == 0 || errcode.GetErrorKind(gqlerror.List{gerr}) == errcode.KindProtocol):
+			// An error gqlgen raised about the request itself, before any
+			// field ran: it could not be read or parsed, failed validation,
+			// or its variables do not fit (those carry a "variable" path).
 			out.Message = requestErrorMessage(gerr)
 			out.Extensions["code"] = CodeBadUserInput
 		default:

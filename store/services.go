@@ -301,7 +301,7 @@ type OpeningHours struct {
 // OpeningHoursOfServices returns the weekly opening hours of the services, in week order.
 func (s *Store) OpeningHoursOfServices(ctx context.Context, serviceIDs []uuid.UUID) ([]OpeningHours, error) {
 	rows, _ := s.pool.Query(ctx, `SELECT service_id, day_of_week, to_char(opens, 'HH24:MI') AS opens,
-		CASE WHEN closes = '24:00' THEN '24:00' ELSE to_char(closes, 'HH24:MI') END AS closes
+		to_char(closes, 'HH24:MI') AS closes
 		FROM service_opening_hours WHERE service_id = ANY($1)
 		ORDER BY service_id, day_of_week, opens`, serviceIDs)
 	return pgx.CollectRows(rows, pgx.RowToStructByName[OpeningHours])
