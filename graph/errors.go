@@ -44,10 +44,22 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 		gerr := graphql.DefaultErrorPresenter(ctx, err)
 		out := &gqlerror.Error{Path: gerr.Path, Locations: gerr.Locations, Extensions: map[string]any{}}
 		var (
-			inputErr *store.InputError
-			nf       notFound
+			inputErr  *store.InputError
+			nf        notFound
+			conflict  *store.ConflictError
+			forbidden *store.ForbiddenError
 		)
 		switch {
+		case errors.Is(err, store.ErrUnauthenticated):
+			out.Message = "Sign in to do this: send a token in the Authorization header."
+			out.Extensions["code"] = CodeUnauthenticated
+		case errors.As(err, &forbidden):
+			out.Message = "Not allowed: " + forbidden.Reason + "."
+			out.Extensions["code"] = CodeForbidden
+		case errors.As(err, &conflict):
+			out.Message = conflict.Error() + "."
+			out.Extensions["code"] = CodeConflict
+			out.Extensions["currentVersion"] = conflict.CurrentVersion
 		case errors.As(err, &inputErr):
 			out.Message = inputErr.Error()
 			out.Extensions["code"] = CodeBadUserInput

@@ -74,3 +74,7 @@ func parseOptionalID(field, want string, s *string) (*uuid.UUID, error) {
 	}
 	return &id, nil
 }
+
+// ParseID parses the global ID of a record of GraphQL type want, for callers
+// outside the GraphQL layer (the server reads IDs from sign-in tokens).
+func ParseID(want, s string) (uuid.UUID, error) { return parseID("id", want, s) }

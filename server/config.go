@@ -20,7 +20,17 @@ type config struct {
 	ReviewPeriod    time.Duration // WAYMARK_REVIEW_PERIOD_DAYS
 	ComplexityLimit int           // WAYMARK_COMPLEXITY_LIMIT
 	MaxBodyBytes    int64         // WAYMARK_MAX_BODY_BYTES
+
+	Production    bool   // WAYMARK_ENV=production (default development)
+	DevSigningKey string // WAYMARK_DEV_SIGNING_KEY: HS256 key of development tokens; refused in production
+	JWKSURL       string // WAYMARK_JWKS_URL: the identity provider's published keys
+	JWTIssuer     string // WAYMARK_JWT_ISSUER
+	JWTAudience   string // WAYMARK_JWT_AUDIENCE
 }
+
+// defaultDevSigningKey signs development tokens when no key is configured.
+// It is public (it is in the source), which is why production refuses it.
+const defaultDevSigningKey = "waymark-development-signing-key-not-for-production"
 
 func loadConfig(getenv func(string) string) (config, error) {
 	c := config{
@@ -68,6 +78,39 @@ func loadConfig(getenv func(string) string) (config, error) {
 			return c, fmt.Errorf("WAYMARK_MAX_BODY_BYTES=%q: want a number of at least 1024", v)
 		}
 		c.MaxBodyBytes = n
+	}
+	switch env := getenv("WAYMARK_ENV"); env {
+	case "", "development":
+	case "production":
+		c.Production = true
+	default:
+		return c, fmt.Errorf("WAYMARK_ENV=%q: want development or production", env)
+	}
+	c.JWKSURL = getenv("WAYMARK_JWKS_URL")
+	c.JWTIssuer = getenv("WAYMARK_JWT_ISSUER")
+	c.JWTAudience = getenv("WAYMARK_JWT_AUDIENCE")
+	if c.JWTAudience == "" {
+		c.JWTAudience = "waymark"
+	}
+	key := getenv("WAYMARK_DEV_SIGNING_KEY")
+	if c.Production {
+		if key != "" {
+			return c, fmt.Errorf("WAYMARK_DEV_SIGNING_KEY is refused in production mode: sign-in must come from an identity provider (WAYMARK_JWKS_URL)")
+		}
+		if c.JWKSURL == "" || c.JWTIssuer == "" {
+			return c, fmt.Errorf("production mode needs WAYMARK_JWKS_URL and WAYMARK_JWT_ISSUER (the identity provider's keys and issuer)")
+		}
+		return c, nil
+	}
+	if key == "" {
+		key = defaultDevSigningKey
+	}
+	if len(key) < 32 {
+		return c, fmt.Errorf("WAYMARK_DEV_SIGNING_KEY must be at least 32 characters")
+	}
+	c.DevSigningKey = key
+	if c.JWTIssuer == "" {
+		c.JWTIssuer = "waymark-development"
 	}
 	return c, nil
 }

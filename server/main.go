@@ -5,6 +5,7 @@
 //	waymark [serve]         serve GraphQL at /graphql and an explorer at /
 //	waymark migrate         apply database migrations
 //	waymark seed [-if-empty] load the partnerships of the source documents
+//	waymark token --role R  print a development sign-in token
 //
 // Configuration comes from the environment only; see config.go and the README.
 package main
@@ -59,11 +60,13 @@ func run(args []string) error {
 			return err
 		}
 		return loadSeed(ctx, cfg, log, *ifEmpty)
+	case "token":
+		return printToken(cfg, args, os.Stdout)
 	case "help", "-h", "--help":
-		fmt.Println("usage: waymark [serve | migrate | seed [-if-empty]]")
+		fmt.Println("usage: waymark [serve | migrate | seed [-if-empty] | token --role R [--partnership ID]... [--institution ID]... [--name N] [--ttl 1h]]")
 		return nil
 	}
-	return fmt.Errorf("unknown command %q (want serve, migrate or seed)", cmd)
+	return fmt.Errorf("unknown command %q (want serve, migrate, seed or token)", cmd)
 }
 
 func openPool(ctx context.Context, cfg config) (*pgxpool.Pool, error) {

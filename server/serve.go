@@ -27,9 +27,13 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	}
 	defer pool.Close()
 
+	auth, err := newVerifier(ctx, cfg)
+	if err != nil {
+		return err
+	}
 	srv := &http.Server{
 		Addr:              net.JoinHostPort("", cfg.Port),
-		Handler:           newRouter(cfg, pool, log),
+		Handler:           newRouter(cfg, pool, auth, log),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -39,7 +43,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	log.Info("waymark serving", "graphql", fmt.Sprintf("http://localhost:%s/graphql", cfg.Port),
-		"explorer", fmt.Sprintf("http://localhost:%s/", cfg.Port))
+		"explorer", fmt.Sprintf("http://localhost:%s/", cfg.Port), "production", cfg.Production)
 
 	select {
 	case err := <-errc:
@@ -56,7 +60,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 }
 
 // newRouter wires the HTTP endpoints.
-func newRouter(cfg config, pool *pgxpool.Pool, log *slog.Logger) http.Handler {
+func newRouter(cfg config, pool *pgxpool.Pool, auth *verifier, log *slog.Logger) http.Handler {
 	st := store.New(pool, store.WithReviewPeriod(cfg.ReviewPeriod))
 	gql := graph.NewHandler(st, graph.Options{Logger: log, ComplexityLimit: cfg.ComplexityLimit})
 
@@ -70,7 +74,7 @@ func newRouter(cfg config, pool *pgxpool.Pool, log *slog.Logger) http.Handler {
 		writeJSON(w, http.StatusOK, map[string]any{"status": "ok"})
 	})
 	r.Get("/readyz", readyz(pool))
-	r.Handle("/graphql", limitBody(cfg.MaxBodyBytes, gql))
+	r.With(authenticate(auth, log)).Handle("/graphql", limitBody(cfg.MaxBodyBytes, gql))
 	return r
 }
 

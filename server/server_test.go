@@ -27,6 +27,16 @@ func testConfig(t *testing.T, env map[string]string) config {
 	return cfg
 }
 
+// testRouter is the server's router with its verifier.
+func testRouter(t *testing.T, cfg config, pool *pgxpool.Pool) http.Handler {
+	t.Helper()
+	v, err := newVerifier(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newRouter(cfg, pool, v, slog.New(slog.DiscardHandler))
+}
+
 func get(t *testing.T, h http.Handler, path string) (int, map[string]any, string) {
 	t.Helper()
 	rec := httptest.NewRecorder()
@@ -38,7 +48,7 @@ func get(t *testing.T, h http.Handler, path string) (int, map[string]any, string
 }
 
 func TestHealthAndExplorer(t *testing.T) {
-	h := newRouter(testConfig(t, nil), storetest.Pool(t), slog.New(slog.DiscardHandler))
+	h := testRouter(t, testConfig(t, nil), storetest.Pool(t))
 	if code, v, _ := get(t, h, "/healthz"); code != 200 || v["status"] != "ok" {
 		t.Errorf("/healthz: %d %v", code, v)
 	}
@@ -54,7 +64,7 @@ func TestHealthAndExplorer(t *testing.T) {
 // /readyz is not ready until the database's migrations are current.
 func TestReadyzWaitsForMigrations(t *testing.T) {
 	pool := storetest.Pool(t, storetest.Unmigrated())
-	h := newRouter(testConfig(t, nil), pool, slog.New(slog.DiscardHandler))
+	h := testRouter(t, testConfig(t, nil), pool)
 	code, v, _ := get(t, h, "/readyz")
 	if code != http.StatusServiceUnavailable || v["reason"] != "database migrations not current" {
 		t.Errorf("/readyz before migrating: %d %v", code, v)
@@ -85,7 +95,7 @@ func TestReadyzWithoutDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pool.Close()
-	h := newRouter(testConfig(t, nil), pool, slog.New(slog.DiscardHandler))
+	h := testRouter(t, testConfig(t, nil), pool)
 	if code, v, _ := get(t, h, "/readyz"); code != http.StatusServiceUnavailable || v["reason"] != "database unreachable" {
 		t.Errorf("/readyz without a database: %d %v", code, v)
 	}
@@ -95,7 +105,7 @@ func TestReadyzWithoutDatabase(t *testing.T) {
 }
 
 func TestOversizedBodyIsRefused(t *testing.T) {
-	h := newRouter(testConfig(t, map[string]string{"WAYMARK_MAX_BODY_BYTES": "2048"}), storetest.Pool(t), slog.New(slog.DiscardHandler))
+	h := testRouter(t, testConfig(t, map[string]string{"WAYMARK_MAX_BODY_BYTES": "2048"}), storetest.Pool(t))
 	body := `{"query": "{ partnerships { totalCount } }", "pad": "` + strings.Repeat("x", 4000) + `"}`
 	rec := httptest.NewRecorder()
 	req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(body))

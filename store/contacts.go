@@ -33,6 +33,7 @@ type ContactPoint struct {
 	ValidTo                *time.Time `db:"valid_to"`
 	LastVerifiedAt         *time.Time `db:"last_verified_at"`
 	Version                int        `db:"version"`
+	RetiredAt              *time.Time `db:"retired_at"`
 	CreatedAt              time.Time  `db:"created_at"`
 	UpdatedAt              time.Time  `db:"updated_at"`
 }
@@ -40,7 +41,7 @@ type ContactPoint struct {
 const contactColumns = `c.id, c.institution_id, c.service_id, c.purpose, c.kind, c.name, c.job_title,
 	c.visibility, c.email, c.phone, c.hours, c.out_of_hours_phone, c.out_of_hours_email,
 	c.out_of_hours_instructions, c.notes, c.deputy_id, c.successor_id, c.valid_from, c.valid_to,
-	c.last_verified_at, c.version, c.created_at, c.updated_at`
+	c.last_verified_at, c.version, c.retired_at, c.created_at, c.updated_at`
 
 // currentContact is the SQL condition that contact point c is in post on @today.
 const currentContact = `(c.retired_at IS NULL AND c.valid_from <= @today::date
@@ -91,7 +92,7 @@ func (s *Store) LeadsByPartnerships(ctx context.Context, partnershipIDs []uuid.U
 		FROM partnership_members pm
 		JOIN institutions i ON i.id = pm.institution_id AND i.retired_at IS NULL
 		JOIN contact_points c ON c.institution_id = pm.institution_id
-		WHERE pm.partnership_id = ANY(@ids) AND c.purpose = 'PARTNERSHIP_LEAD'
+		WHERE pm.partnership_id = ANY(@ids) AND pm.retired_at IS NULL AND c.purpose = 'PARTNERSHIP_LEAD'
 		  AND `+currentContact+` AND `+visibleContact+`
 		ORDER BY c.name, c.id`, args)
 	return pgx.CollectRows(rows, pgx.RowToStructByName[PartnershipLead])

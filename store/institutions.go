@@ -11,27 +11,28 @@ import (
 
 // Institution is an organisation that supports students.
 type Institution struct {
-	ID                 uuid.UUID `db:"id"`
-	Name               string    `db:"name"`
-	ShortName          *string   `db:"short_name"`
-	Kind               string    `db:"kind"`
-	Description        *string   `db:"description"`
-	Website            *string   `db:"website"`
-	UKPRN              *string   `db:"ukprn"`
-	ODSCode            *string   `db:"ods_code"`
-	CharityNumber      *string   `db:"charity_number"`
-	Region             *string   `db:"region"`
-	StudentPopulation  *int      `db:"student_population"`
-	InternationalShare *float64  `db:"international_share"`
-	DistanceTeaching   *bool     `db:"distance_teaching"`
-	Version            int       `db:"version"`
-	CreatedAt          time.Time `db:"created_at"`
-	UpdatedAt          time.Time `db:"updated_at"`
+	ID                 uuid.UUID  `db:"id"`
+	Name               string     `db:"name"`
+	ShortName          *string    `db:"short_name"`
+	Kind               string     `db:"kind"`
+	Description        *string    `db:"description"`
+	Website            *string    `db:"website"`
+	UKPRN              *string    `db:"ukprn"`
+	ODSCode            *string    `db:"ods_code"`
+	CharityNumber      *string    `db:"charity_number"`
+	Region             *string    `db:"region"`
+	StudentPopulation  *int       `db:"student_population"`
+	InternationalShare *float64   `db:"international_share"`
+	DistanceTeaching   *bool      `db:"distance_teaching"`
+	Version            int        `db:"version"`
+	RetiredAt          *time.Time `db:"retired_at"`
+	CreatedAt          time.Time  `db:"created_at"`
+	UpdatedAt          time.Time  `db:"updated_at"`
 }
 
 const institutionColumns = `i.id, i.name, i.short_name, i.kind, i.description, i.website, i.ukprn,
 	i.ods_code, i.charity_number, i.region, i.student_population, i.international_share::float8,
-	i.distance_teaching, i.version, i.created_at, i.updated_at`
+	i.distance_teaching, i.version, i.retired_at, i.created_at, i.updated_at`
 
 // InstitutionFilter narrows ListInstitutions. Zero fields do not filter.
 type InstitutionFilter struct {
@@ -83,7 +84,7 @@ func institutionWhere(f InstitutionFilter) (string, pgx.NamedArgs, error) {
 	if f.PartnershipID != nil {
 		args["partnership_id"] = *f.PartnershipID
 		conds = append(conds, `EXISTS (SELECT 1 FROM partnership_members m
-			WHERE m.institution_id = i.id AND m.partnership_id = @partnership_id)`)
+			WHERE m.institution_id = i.id AND m.partnership_id = @partnership_id AND m.retired_at IS NULL)`)
 	}
 	return strings.Join(conds, " AND "), args, nil
 }
@@ -126,16 +127,21 @@ func InstitutionCursor(i Institution) Cursor {
 
 // Site is a campus or building of an institution.
 type Site struct {
-	ID            uuid.UUID `db:"id"`
-	InstitutionID uuid.UUID `db:"institution_id"`
-	Name          string    `db:"name"`
-	Address       *string   `db:"address"`
-	Postcode      *string   `db:"postcode"`
-	Latitude      float64   `db:"latitude"`
-	Longitude     float64   `db:"longitude"`
+	ID            uuid.UUID  `db:"id"`
+	InstitutionID uuid.UUID  `db:"institution_id"`
+	Name          string     `db:"name"`
+	Address       *string    `db:"address"`
+	Postcode      *string    `db:"postcode"`
+	Latitude      float64    `db:"latitude"`
+	Longitude     float64    `db:"longitude"`
+	Version       int        `db:"version"`
+	RetiredAt     *time.Time `db:"retired_at"`
+	CreatedAt     time.Time  `db:"created_at"`
+	UpdatedAt     time.Time  `db:"updated_at"`
 }
 
-const siteColumns = `s.id, s.institution_id, s.name, s.address, s.postcode, s.latitude, s.longitude`
+const siteColumns = `s.id, s.institution_id, s.name, s.address, s.postcode, s.latitude, s.longitude,
+	s.version, s.retired_at, s.created_at, s.updated_at`
 
 // SitesByIDs returns the current sites among ids.
 func (s *Store) SitesByIDs(ctx context.Context, ids []uuid.UUID) ([]Site, error) {

@@ -11,17 +11,19 @@ import (
 
 // Partnership is a local partnership of institutions.
 type Partnership struct {
-	ID             uuid.UUID `db:"id"`
-	Name           string    `db:"name"`
-	Description    *string   `db:"description"`
-	Region         *string   `db:"region"`
-	SharedOutcomes []string  `db:"shared_outcomes"`
-	Version        int       `db:"version"`
-	CreatedAt      time.Time `db:"created_at"`
-	UpdatedAt      time.Time `db:"updated_at"`
+	ID             uuid.UUID  `db:"id"`
+	Name           string     `db:"name"`
+	Description    *string    `db:"description"`
+	Region         *string    `db:"region"`
+	SharedOutcomes []string   `db:"shared_outcomes"`
+	Version        int        `db:"version"`
+	RetiredAt      *time.Time `db:"retired_at"`
+	CreatedAt      time.Time  `db:"created_at"`
+	UpdatedAt      time.Time  `db:"updated_at"`
 }
 
-const partnershipColumns = `p.id, p.name, p.description, p.region, p.shared_outcomes, p.version, p.created_at, p.updated_at`
+const partnershipColumns = `p.id, p.name, p.description, p.region, p.shared_outcomes, p.version, p.retired_at,
+	p.created_at, p.updated_at`
 
 const partnershipsByName = "partnerships.name"
 
@@ -72,7 +74,7 @@ type Member struct {
 func (s *Store) MembersByPartnerships(ctx context.Context, partnershipIDs []uuid.UUID) ([]Member, error) {
 	rows, _ := s.pool.Query(ctx, `SELECT m.partnership_id, m.institution_id, m.role, m.joined_on
 		FROM partnership_members m JOIN institutions i ON i.id = m.institution_id AND i.retired_at IS NULL
-		WHERE m.partnership_id = ANY($1) ORDER BY lower(i.name), i.id`, partnershipIDs)
+		WHERE m.partnership_id = ANY($1) AND m.retired_at IS NULL ORDER BY lower(i.name), i.id`, partnershipIDs)
 	return pgx.CollectRows(rows, pgx.RowToStructByName[Member])
 }
 
@@ -80,22 +82,23 @@ func (s *Store) MembersByPartnerships(ctx context.Context, partnershipIDs []uuid
 func (s *Store) MembershipsByInstitutions(ctx context.Context, institutionIDs []uuid.UUID) ([]Member, error) {
 	rows, _ := s.pool.Query(ctx, `SELECT m.partnership_id, m.institution_id, m.role, m.joined_on
 		FROM partnership_members m JOIN partnerships p ON p.id = m.partnership_id AND p.retired_at IS NULL
-		WHERE m.institution_id = ANY($1) ORDER BY lower(p.name), p.id`, institutionIDs)
+		WHERE m.institution_id = ANY($1) AND m.retired_at IS NULL ORDER BY lower(p.name), p.id`, institutionIDs)
 	return pgx.CollectRows(rows, pgx.RowToStructByName[Member])
 }
 
 // Forum is a governance forum of a partnership.
 type Forum struct {
-	ID              uuid.UUID `db:"id"`
-	PartnershipID   uuid.UUID `db:"partnership_id"`
-	Name            string    `db:"name"`
-	Purpose         *string   `db:"purpose"`
-	Cadence         string    `db:"cadence"`
-	HowToBringACase *string   `db:"how_to_bring_a_case"`
-	Version         int       `db:"version"`
+	ID              uuid.UUID  `db:"id"`
+	PartnershipID   uuid.UUID  `db:"partnership_id"`
+	Name            string     `db:"name"`
+	Purpose         *string    `db:"purpose"`
+	Cadence         string     `db:"cadence"`
+	HowToBringACase *string    `db:"how_to_bring_a_case"`
+	Version         int        `db:"version"`
+	RetiredAt       *time.Time `db:"retired_at"`
 }
 
-const forumColumns = `f.id, f.partnership_id, f.name, f.purpose, f.cadence, f.how_to_bring_a_case, f.version`
+const forumColumns = `f.id, f.partnership_id, f.name, f.purpose, f.cadence, f.how_to_bring_a_case, f.version, f.retired_at`
 
 // ForumsByPartnerships returns the current forums of the partnerships, most frequent first.
 func (s *Store) ForumsByPartnerships(ctx context.Context, partnershipIDs []uuid.UUID) ([]Forum, error) {

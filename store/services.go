@@ -42,6 +42,7 @@ type Service struct {
 	LastReviewedOn      *time.Time `db:"last_reviewed_on"`
 	Visibility          string     `db:"visibility"`
 	Version             int        `db:"version"`
+	RetiredAt           *time.Time `db:"retired_at"`
 	CreatedAt           time.Time  `db:"created_at"`
 	UpdatedAt           time.Time  `db:"updated_at"`
 }
@@ -50,7 +51,7 @@ const serviceColumns = `s.id, s.institution_id, s.site_id, s.name, s.description
 	s.care_level, s.access_routes, s.how_to_access, s.eligibility, s.min_age, s.max_age, s.area,
 	s.open_24_7, s.out_of_hours, s.out_of_hours_service_id, s.delivery_modes, s.what_to_expect,
 	s.typical_sessions, s.expected_wait_days, s.capacity_status, s.website, s.phone, s.text_number,
-	s.email, s.last_reviewed_on, s.visibility, s.version, s.created_at, s.updated_at`
+	s.email, s.last_reviewed_on, s.visibility, s.version, s.retired_at, s.created_at, s.updated_at`
 
 // ServiceHit is a service in a list, with what the list was ordered by.
 type ServiceHit struct {
@@ -143,7 +144,7 @@ func (s *Store) serviceQuery(ctx context.Context, f ServiceFilter) (string, pgx.
 	if f.PartnershipID != nil {
 		args["partnership_id"] = *f.PartnershipID
 		conds = append(conds, `EXISTS (SELECT 1 FROM partnership_members m
-			WHERE m.partnership_id = @partnership_id AND (m.institution_id = s.institution_id
+			WHERE m.partnership_id = @partnership_id AND m.retired_at IS NULL AND (m.institution_id = s.institution_id
 				OR m.institution_id IN (SELECT sp.institution_id FROM service_partners sp WHERE sp.service_id = s.id)))`)
 	}
 	if len(f.AccessRoutes) > 0 {

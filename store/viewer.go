@@ -50,13 +50,9 @@ func (v Viewer) professional() bool {
 // conditions use, for the viewer in ctx.
 func withVisibility(ctx context.Context, args pgx.NamedArgs) pgx.NamedArgs {
 	v := ViewerFrom(ctx)
-	ps := v.Partnerships
-	if ps == nil {
-		ps = []uuid.UUID{}
-	}
 	args["viewer_professional"] = v.professional()
 	args["viewer_admin"] = v.Role == RoleAdmin
-	args["viewer_partnerships"] = ps
+	args["viewer_partnerships"] = nonNil(v.Partnerships)
 	return args
 }
 
@@ -71,7 +67,7 @@ func visibleTo(a string) string {
 	OR (` + a + `.visibility = 'PROFESSIONAL' AND @viewer_professional::boolean)
 	OR (` + a + `.visibility = 'PARTNERSHIP' AND EXISTS (
 		SELECT 1 FROM partnership_members vm
-		WHERE vm.institution_id = ` + a + `.institution_id
+		WHERE vm.institution_id = ` + a + `.institution_id AND vm.retired_at IS NULL
 		  AND vm.partnership_id = ANY(@viewer_partnerships::uuid[])))
 	OR @viewer_admin::boolean)`
 }

@@ -5,6 +5,7 @@ package model
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"strconv"
 	"time"
@@ -36,6 +37,44 @@ func UnmarshalDate(v any) (time.Time, error) {
 		return time.Time{}, store.BadInput("", "%q is not a date in the form YYYY-MM-DD", s)
 	}
 	return t, nil
+}
+
+// MarshalJSON writes a JSON value as it is.
+func MarshalJSON(v json.RawMessage) graphql.Marshaler {
+	return graphql.WriterFunc(func(w io.Writer) {
+		if len(v) == 0 {
+			_, _ = io.WriteString(w, "null")
+			return
+		}
+		_, _ = w.Write(v)
+	})
+}
+
+// UnmarshalJSON reads any JSON value.
+func UnmarshalJSON(v any) (json.RawMessage, error) {
+	return json.Marshal(v)
+}
+
+// Viewer is the signed-in caller.
+type Viewer struct {
+	Subject        string
+	Name           *string
+	Role           string // PROFESSIONAL, LEAD or ADMIN
+	PartnershipIDs []uuid.UUID
+	InstitutionIDs []uuid.UUID
+}
+
+type AuditEntryConnection struct {
+	Edges    []AuditEntryEdge
+	PageInfo PageInfo
+	Count    Counter
+}
+
+func (c *AuditEntryConnection) TotalCount(ctx context.Context) (int, error) { return c.Count(ctx) }
+
+type AuditEntryEdge struct {
+	Cursor string
+	Node   *store.AuditEntry
 }
 
 // Eligibility is who may use a service.

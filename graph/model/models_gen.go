@@ -2,6 +2,121 @@
 
 package model
 
+import (
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+)
+
+type CreateContactPointInput struct {
+	// The institution; it cannot be changed later.
+	InstitutionID string `json:"institutionId"`
+	// A service of the institution, when the contact is for one service.
+	ServiceID  *string `json:"serviceId,omitempty"`
+	Purpose    string  `json:"purpose"`
+	Kind       string  `json:"kind"`
+	Name       string  `json:"name"`
+	JobTitle   *string `json:"jobTitle,omitempty"`
+	Visibility string  `json:"visibility"`
+	// At least one of email and phone.
+	Email                  *string `json:"email,omitempty"`
+	Phone                  *string `json:"phone,omitempty"`
+	Hours                  *string `json:"hours,omitempty"`
+	OutOfHoursPhone        *string `json:"outOfHoursPhone,omitempty"`
+	OutOfHoursEmail        *string `json:"outOfHoursEmail,omitempty"`
+	OutOfHoursInstructions *string `json:"outOfHoursInstructions,omitempty"`
+	Notes                  *string `json:"notes,omitempty"`
+	// A contact point at the same institution, not this one.
+	DeputyID *string `json:"deputyId,omitempty"`
+	// First day in post; default today.
+	ValidFrom *time.Time `json:"validFrom,omitempty"`
+}
+
+type CreateGovernanceForumInput struct {
+	PartnershipID   string  `json:"partnershipId"`
+	Name            string  `json:"name"`
+	Purpose         *string `json:"purpose,omitempty"`
+	Cadence         string  `json:"cadence"`
+	HowToBringACase *string `json:"howToBringACase,omitempty"`
+}
+
+type CreateInstitutionInput struct {
+	Name        string  `json:"name"`
+	ShortName   *string `json:"shortName,omitempty"`
+	Kind        string  `json:"kind"`
+	Description *string `json:"description,omitempty"`
+	Website     *string `json:"website,omitempty"`
+	// 8 digits starting with 1; education providers only; unique.
+	Ukprn *string `json:"ukprn,omitempty"`
+	// 3 to 6 capital letters and digits; NHS bodies and councils only; unique.
+	OdsCode *string `json:"odsCode,omitempty"`
+	// Unique.
+	CharityNumber     *string `json:"charityNumber,omitempty"`
+	Region            *string `json:"region,omitempty"`
+	StudentPopulation *int    `json:"studentPopulation,omitempty"`
+	// 0 to 1.
+	InternationalShare *float64 `json:"internationalShare,omitempty"`
+	DistanceTeaching   *bool    `json:"distanceTeaching,omitempty"`
+}
+
+type CreatePartnershipInput struct {
+	Name           string   `json:"name"`
+	Description    *string  `json:"description,omitempty"`
+	Region         *string  `json:"region,omitempty"`
+	SharedOutcomes []string `json:"sharedOutcomes,omitempty"`
+}
+
+type CreateServiceInput struct {
+	// The providing institution; it cannot be changed later.
+	InstitutionID string `json:"institutionId"`
+	// A site of the providing institution.
+	SiteID *string `json:"siteId,omitempty"`
+	// Institutions that run the service jointly with the provider.
+	PartnerIds  []string `json:"partnerIds,omitempty"`
+	Name        string   `json:"name"`
+	Description string   `json:"description"`
+	Category    string   `json:"category"`
+	Needs       []string `json:"needs,omitempty"`
+	// 1 to 5.
+	CareLevel int `json:"careLevel"`
+	// At least one.
+	AccessRoutes           []string `json:"accessRoutes"`
+	HowToAccess            *string  `json:"howToAccess,omitempty"`
+	Eligibility            *string  `json:"eligibility,omitempty"`
+	EligibleInstitutionIds []string `json:"eligibleInstitutionIds,omitempty"`
+	MinAge                 *int     `json:"minAge,omitempty"`
+	MaxAge                 *int     `json:"maxAge,omitempty"`
+	Area                   *string  `json:"area,omitempty"`
+	Open24x7               *bool    `json:"open24x7,omitempty"`
+	// Not overlapping; none when `open24x7`.
+	OpeningHours        []OpeningHoursInput `json:"openingHours,omitempty"`
+	OutOfHours          *string             `json:"outOfHours,omitempty"`
+	OutOfHoursServiceID *string             `json:"outOfHoursServiceId,omitempty"`
+	DeliveryModes       []string            `json:"deliveryModes,omitempty"`
+	WhatToExpect        *string             `json:"whatToExpect,omitempty"`
+	TypicalSessions     *int                `json:"typicalSessions,omitempty"`
+	ExpectedWaitDays    *int                `json:"expectedWaitDays,omitempty"`
+	CapacityStatus      *string             `json:"capacityStatus,omitempty"`
+	// Default PUBLIC.
+	Visibility *string `json:"visibility,omitempty"`
+	Website    *string `json:"website,omitempty"`
+	// A UK phone number, or a national short number such as 111.
+	Phone          *string    `json:"phone,omitempty"`
+	TextNumber     *string    `json:"textNumber,omitempty"`
+	Email          *string    `json:"email,omitempty"`
+	LastReviewedOn *time.Time `json:"lastReviewedOn,omitempty"`
+}
+
+type CreateSiteInput struct {
+	InstitutionID string  `json:"institutionId"`
+	Name          string  `json:"name"`
+	Address       *string `json:"address,omitempty"`
+	// A UK postcode, e.g. `L3 5UX`.
+	Postcode  *string `json:"postcode,omitempty"`
+	Latitude  float64 `json:"latitude"`
+	Longitude float64 `json:"longitude"`
+}
+
 // Filters for `institutions`. All given filters must match.
 type InstitutionFilter struct {
 	// Words or part of a name (1 to 200 characters); matches misspellings and names without punctuation.
@@ -14,6 +129,21 @@ type InstitutionFilter struct {
 	PartnershipID *string `json:"partnershipId,omitempty"`
 }
 
+// Changes to the directory. Every mutation needs sign-in: anonymous callers get
+// UNAUTHENTICATED, callers outside their scope FORBIDDEN, and nothing changes.
+// Institutions, partnerships and memberships are for administrators; sites,
+// services, contact points and forums for leads within their scope (the
+// institutions their token names, and the members of the partnerships it
+// names) and administrators. `create…` returns the new record at version 1;
+// `update…` takes the `expectedVersion` it was based on (CONFLICT when stale)
+// and only the fields to change (a field left out is left as it is; a field
+// given as null is cleared); `retire…` removes a record from the directory
+// while keeping it in the history (nothing is ever deleted). Every mutation
+// takes an optional `reason`, kept in the audit log. Invalid input is
+// BAD_USER_INPUT with `extensions.field` naming the input field.
+type Mutation struct {
+}
+
 // A point and a distance.
 type NearInput struct {
 	// Degrees, -90 to 90.
@@ -22,6 +152,15 @@ type NearInput struct {
 	Longitude float64 `json:"longitude"`
 	// Kilometres, more than 0 and at most 500 (default 10).
 	RadiusKm *float64 `json:"radiusKm,omitempty"`
+}
+
+// One weekly opening period, UK local time.
+type OpeningHoursInput struct {
+	Day string `json:"day"`
+	// `HH:MM`, before `closes`.
+	Opens string `json:"opens"`
+	// `HH:MM`, or `24:00` for midnight.
+	Closes string `json:"closes"`
 }
 
 type Query struct {
@@ -46,4 +185,91 @@ type ServiceFilter struct {
 	OpenNow *bool `json:"openNow,omitempty"`
 	// Only services delivered in person within a distance of a point; results come nearest first.
 	Near *NearInput `json:"near,omitempty"`
+}
+
+type UpdateContactPointInput struct {
+	ServiceID              graphql.Omittable[*string]    `json:"serviceId,omitempty"`
+	Purpose                graphql.Omittable[*string]    `json:"purpose,omitempty"`
+	Kind                   graphql.Omittable[*string]    `json:"kind,omitempty"`
+	Name                   graphql.Omittable[*string]    `json:"name,omitempty"`
+	JobTitle               graphql.Omittable[*string]    `json:"jobTitle,omitempty"`
+	Visibility             graphql.Omittable[*string]    `json:"visibility,omitempty"`
+	Email                  graphql.Omittable[*string]    `json:"email,omitempty"`
+	Phone                  graphql.Omittable[*string]    `json:"phone,omitempty"`
+	Hours                  graphql.Omittable[*string]    `json:"hours,omitempty"`
+	OutOfHoursPhone        graphql.Omittable[*string]    `json:"outOfHoursPhone,omitempty"`
+	OutOfHoursEmail        graphql.Omittable[*string]    `json:"outOfHoursEmail,omitempty"`
+	OutOfHoursInstructions graphql.Omittable[*string]    `json:"outOfHoursInstructions,omitempty"`
+	Notes                  graphql.Omittable[*string]    `json:"notes,omitempty"`
+	DeputyID               graphql.Omittable[*string]    `json:"deputyId,omitempty"`
+	ValidFrom              graphql.Omittable[*time.Time] `json:"validFrom,omitempty"`
+}
+
+type UpdateGovernanceForumInput struct {
+	Name            graphql.Omittable[*string] `json:"name,omitempty"`
+	Purpose         graphql.Omittable[*string] `json:"purpose,omitempty"`
+	Cadence         graphql.Omittable[*string] `json:"cadence,omitempty"`
+	HowToBringACase graphql.Omittable[*string] `json:"howToBringACase,omitempty"`
+}
+
+type UpdateInstitutionInput struct {
+	Name               graphql.Omittable[*string]  `json:"name,omitempty"`
+	ShortName          graphql.Omittable[*string]  `json:"shortName,omitempty"`
+	Description        graphql.Omittable[*string]  `json:"description,omitempty"`
+	Website            graphql.Omittable[*string]  `json:"website,omitempty"`
+	Ukprn              graphql.Omittable[*string]  `json:"ukprn,omitempty"`
+	OdsCode            graphql.Omittable[*string]  `json:"odsCode,omitempty"`
+	CharityNumber      graphql.Omittable[*string]  `json:"charityNumber,omitempty"`
+	Region             graphql.Omittable[*string]  `json:"region,omitempty"`
+	StudentPopulation  graphql.Omittable[*int]     `json:"studentPopulation,omitempty"`
+	InternationalShare graphql.Omittable[*float64] `json:"internationalShare,omitempty"`
+	DistanceTeaching   graphql.Omittable[*bool]    `json:"distanceTeaching,omitempty"`
+}
+
+type UpdatePartnershipInput struct {
+	Name           graphql.Omittable[*string]  `json:"name,omitempty"`
+	Description    graphql.Omittable[*string]  `json:"description,omitempty"`
+	Region         graphql.Omittable[*string]  `json:"region,omitempty"`
+	SharedOutcomes graphql.Omittable[[]string] `json:"sharedOutcomes,omitempty"`
+}
+
+type UpdateServiceInput struct {
+	SiteID                 graphql.Omittable[*string]  `json:"siteId,omitempty"`
+	PartnerIds             graphql.Omittable[[]string] `json:"partnerIds,omitempty"`
+	Name                   graphql.Omittable[*string]  `json:"name,omitempty"`
+	Description            graphql.Omittable[*string]  `json:"description,omitempty"`
+	Category               graphql.Omittable[*string]  `json:"category,omitempty"`
+	Needs                  graphql.Omittable[[]string] `json:"needs,omitempty"`
+	CareLevel              graphql.Omittable[*int]     `json:"careLevel,omitempty"`
+	AccessRoutes           graphql.Omittable[[]string] `json:"accessRoutes,omitempty"`
+	HowToAccess            graphql.Omittable[*string]  `json:"howToAccess,omitempty"`
+	Eligibility            graphql.Omittable[*string]  `json:"eligibility,omitempty"`
+	EligibleInstitutionIds graphql.Omittable[[]string] `json:"eligibleInstitutionIds,omitempty"`
+	MinAge                 graphql.Omittable[*int]     `json:"minAge,omitempty"`
+	MaxAge                 graphql.Omittable[*int]     `json:"maxAge,omitempty"`
+	Area                   graphql.Omittable[*string]  `json:"area,omitempty"`
+	Open24x7               graphql.Omittable[*bool]    `json:"open24x7,omitempty"`
+	// Replaces all the opening hours.
+	OpeningHours        graphql.Omittable[[]OpeningHoursInput] `json:"openingHours,omitempty"`
+	OutOfHours          graphql.Omittable[*string]             `json:"outOfHours,omitempty"`
+	OutOfHoursServiceID graphql.Omittable[*string]             `json:"outOfHoursServiceId,omitempty"`
+	DeliveryModes       graphql.Omittable[[]string]            `json:"deliveryModes,omitempty"`
+	WhatToExpect        graphql.Omittable[*string]             `json:"whatToExpect,omitempty"`
+	TypicalSessions     graphql.Omittable[*int]                `json:"typicalSessions,omitempty"`
+	ExpectedWaitDays    graphql.Omittable[*int]                `json:"expectedWaitDays,omitempty"`
+	CapacityStatus      graphql.Omittable[*string]             `json:"capacityStatus,omitempty"`
+	Visibility          graphql.Omittable[*string]             `json:"visibility,omitempty"`
+	Website             graphql.Omittable[*string]             `json:"website,omitempty"`
+	Phone               graphql.Omittable[*string]             `json:"phone,omitempty"`
+	TextNumber          graphql.Omittable[*string]             `json:"textNumber,omitempty"`
+	Email               graphql.Omittable[*string]             `json:"email,omitempty"`
+	LastReviewedOn      graphql.Omittable[*time.Time]          `json:"lastReviewedOn,omitempty"`
+}
+
+type UpdateSiteInput struct {
+	Name      graphql.Omittable[*string]  `json:"name,omitempty"`
+	Address   graphql.Omittable[*string]  `json:"address,omitempty"`
+	Postcode  graphql.Omittable[*string]  `json:"postcode,omitempty"`
+	Latitude  graphql.Omittable[*float64] `json:"latitude,omitempty"`
+	Longitude graphql.Omittable[*float64] `json:"longitude,omitempty"`
 }
