@@ -165,4 +165,3 @@ func (s *apiServer) count(sql string, args ...any) int {
 	}
 	return n
 }
-
