@@ -13,6 +13,9 @@ build:
 
 run: build
 	@echo "Waymark: GraphQL at http://localhost:$${PORT:-8080}/graphql, explorer at http://localhost:$${PORT:-8080}/ (Ctrl-C stops it)"
+	@echo "Sign in for development with a token from: $(BIN) token --role professional|lead|admin [--partnership liverpool] [--institution ljmu] [--name 'Your Name']"
+	@echo "  e.g. curl -H \"Authorization: Bearer \$$($(BIN) token --role lead --partnership liverpool)\" -H 'Content-Type: application/json' \\"
+	@echo "       -d '{\"query\":\"{ viewer { role partnerships { name } } }\"}' http://localhost:$${PORT:-8080}/graphql"
 	@$(DEVDB) sh -c '$(BIN) migrate && $(BIN) seed -if-empty && exec $(BIN) serve'
 
 test:

@@ -57,7 +57,7 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 			out.Message = "Not allowed: " + forbidden.Reason + "."
 			out.Extensions["code"] = CodeForbidden
 		case errors.As(err, &conflict):
-			out.Message = conflict.Error() + "."
+			out.Message = capitalise(conflict.Error()) + "."
 			out.Extensions["code"] = CodeConflict
 			out.Extensions["currentVersion"] = conflict.CurrentVersion
 		case errors.As(err, &inputErr):
@@ -112,4 +112,11 @@ func recoverPanic(log *slog.Logger) graphql.RecoverFunc {
 		log.ErrorContext(ctx, "graphql: panic in resolver", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 		return errInternal
 	}
+}
+
+func capitalise(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }

@@ -175,3 +175,22 @@ func TestTooComplexQueryIsRefused(t *testing.T) {
 		t.Errorf("code = %q, want QUERY_TOO_COMPLEX: %s", got, r.Raw)
 	}
 }
+
+// GET may only run queries: a mutation sent with GET is refused with 405
+// and a typed error, and changes nothing.
+func TestGETRefusesMutations(t *testing.T) {
+	a := newAPI(t)
+	q := url.Values{"query": {`mutation { retireService(id: "` + serviceID("ucope") + `", expectedVersion: 1, reason: "x") { version } }`}}
+	r := a.send(http.MethodGet, q.Encode(), nil, "")
+	if r.Status != http.StatusMethodNotAllowed {
+		t.Errorf("status = %d, want 405", r.Status)
+	}
+	if got := r.code(t); got != "BAD_USER_INPUT" {
+		t.Errorf("code = %q", got)
+	}
+	var data struct{ Service struct{ Version int } }
+	a.query(`query($id: ID!) { service(id: $id) { version } }`, map[string]any{"id": serviceID("ucope")}, &data)
+	if data.Service.Version != 1 {
+		t.Errorf("the service changed: version %d", data.Service.Version)
+	}
+}

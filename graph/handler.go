@@ -91,24 +91,43 @@ func complexity(c *generated.ComplexityRoot) {
 	}
 }
 
-// statusPerSpec answers well-formed requests that asked for
-// application/json with 200 even when the document failed validation, as the
-// GraphQL-over-HTTP specification says (gqlgen uses 422). Clients asking for
-// application/graphql-response+json get 400 for such errors, also per spec.
+// statusPerSpec makes gqlgen's HTTP statuses follow the GraphQL-over-HTTP
+// specification: well-formed requests that asked for application/json get
+// 200 even when the document failed validation (gqlgen uses 422; clients
+// asking for application/graphql-response+json get 400, also per spec), and
+// a mutation sent with GET is 405 Method Not Allowed with a typed error
+// (gqlgen answers 406 with an untyped one).
 func statusPerSpec(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(&specStatusWriter{ResponseWriter: w}, r)
+		next.ServeHTTP(&specStatusWriter{ResponseWriter: w, get: r.Method == http.MethodGet}, r)
 	})
 }
 
 type specStatusWriter struct {
 	http.ResponseWriter
+	get      bool
+	replaced bool
 }
 
+const getMutationBody = `{"errors":[{"message":"GET can only run queries: send mutations with POST.","extensions":{"code":"BAD_USER_INPUT"}}],"data":null}`
+
 func (w *specStatusWriter) WriteHeader(code int) {
-	if code == http.StatusUnprocessableEntity &&
-		strings.HasPrefix(w.Header().Get("Content-Type"), "application/json") {
+	switch {
+	case code == http.StatusNotAcceptable && w.get:
+		w.replaced = true
+		w.Header().Set("Allow", "POST")
+		w.ResponseWriter.WriteHeader(http.StatusMethodNotAllowed)
+		_, _ = w.ResponseWriter.Write([]byte(getMutationBody))
+		return
+	case code == http.StatusUnprocessableEntity && strings.HasPrefix(w.Header().Get("Content-Type"), "application/json"):
 		code = http.StatusOK
 	}
 	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *specStatusWriter) Write(b []byte) (int, error) {
+	if w.replaced {
+		return len(b), nil // gqlgen's own body, already replaced
+	}
+	return w.ResponseWriter.Write(b)
 }
