@@ -58,14 +58,22 @@ func (s *apiServer) token(c caller) string {
 		c.Subject = "test-" + c.Role
 	}
 	now := time.Now()
+	ps, err := seededIDs("Partnership", "partnerships", c.Partnerships)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	is, err := seededIDs("Institution", "institutions", c.Institutions)
+	if err != nil {
+		s.t.Fatal(err)
+	}
 	tok, err := devToken(s.cfg, Claims{
 		RegisteredClaims: jwt.RegisteredClaims{
 			Subject: c.Subject, Issuer: s.cfg.JWTIssuer, Audience: jwt.ClaimStrings{s.cfg.JWTAudience},
 			IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(time.Hour)),
 		},
 		Name: c.Name, Role: c.Role,
-		Partnerships: seededIDs("Partnership", "partnerships", c.Partnerships),
-		Institutions: seededIDs("Institution", "institutions", c.Institutions),
+		Partnerships: ps,
+		Institutions: is,
 	})
 	if err != nil {
 		s.t.Fatal(err)

@@ -31,8 +31,12 @@ func printToken(cfg config, args []string, out io.Writer) error {
 	var partnerships, institutions listFlag
 	fs.Var(&partnerships, "partnership", "a partnership ID or seed key (repeatable)")
 	fs.Var(&institutions, "institution", "an institution ID or seed key (repeatable)")
+	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args); err != nil {
-		return err
+		return fmt.Errorf("token: %w", err)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("token: unexpected %q (repeat --partnership or --institution for each one)", fs.Arg(0))
 	}
 	switch *role {
 	case "professional", "lead", "admin":
@@ -45,6 +49,14 @@ func printToken(cfg config, args []string, out io.Writer) error {
 	if *subject == "" {
 		*subject = "dev-" + *role
 	}
+	ps, err := seededIDs("Partnership", "partnerships", partnerships)
+	if err != nil {
+		return err
+	}
+	is, err := seededIDs("Institution", "institutions", institutions)
+	if err != nil {
+		return err
+	}
 	now := time.Now()
 	c := Claims{
 		RegisteredClaims: jwt.RegisteredClaims{
@@ -53,8 +65,8 @@ func printToken(cfg config, args []string, out io.Writer) error {
 			ExpiresAt: jwt.NewNumericDate(now.Add(*ttl)),
 		},
 		Name: *name, Role: *role,
-		Partnerships: seededIDs("Partnership", "partnerships", partnerships),
-		Institutions: seededIDs("Institution", "institutions", institutions),
+		Partnerships: ps,
+		Institutions: is,
 	}
 	tok, err := devToken(cfg, c)
 	if err != nil {
@@ -64,15 +76,29 @@ func printToken(cfg config, args []string, out io.Writer) error {
 	return err
 }
 
-// seededIDs turns seed keys into global IDs, leaving global IDs as they are.
-func seededIDs(typ, table string, refs []string) []string {
-	out := make([]string, len(refs))
-	for i, r := range refs {
-		if _, err := graph.ParseID(typ, r); err == nil {
-			out[i] = r
-		} else {
-			out[i] = graph.GlobalID(typ, seed.ID(table, r))
+// seededIDs turns seed keys into global IDs, leaving global IDs of the
+// right type as they are; anything else is an error.
+func seededIDs(typ, table string, refs []string) ([]string, error) {
+	keys := map[string]bool{}
+	if table == "partnerships" {
+		for _, p := range seed.Partnerships {
+			keys[p.Key] = true
+		}
+	} else {
+		for _, i := range seed.Institutions {
+			keys[i.Key] = true
 		}
 	}
-	return out
+	out := make([]string, len(refs))
+	for i, r := range refs {
+		switch _, err := graph.ParseID(typ, r); {
+		case err == nil:
+			out[i] = r
+		case keys[r]:
+			out[i] = graph.GlobalID(typ, seed.ID(table, r))
+		default:
+			return nil, fmt.Errorf("token: %q is neither a %s ID nor the key of a seeded %s", r, typ, strings.ToLower(typ))
+		}
+	}
+	return out, nil
 }

@@ -176,6 +176,11 @@ type entity[T any] struct {
 	authorize  func(ctx context.Context, tx pgx.Tx, cur T) error
 	scopeOf    func(cur T) (institutionID, partnershipID *uuid.UUID)
 	retireStmt string // UPDATE that retires row $1 with reason $2, bumping the version
+	// visible, when set, is the condition (over from) that the viewer may
+	// see the record: a record hidden from the caller is NOT_FOUND to
+	// mutations too, as by every other path.
+	from    string
+	visible string
 }
 
 // edit applies one audited change to an existing record: it locks the row,
@@ -188,6 +193,16 @@ func edit[T any](ctx context.Context, s *Store, e entity[T], id uuid.UUID, expec
 		before, version, err := lockRow(ctx, tx, e.table, id)
 		if err != nil {
 			return err
+		}
+		if e.visible != "" {
+			ok, err := exists(ctx, tx, `SELECT EXISTS (SELECT 1 FROM `+e.from+` WHERE id = @id AND `+e.visible+`)`,
+				withVisibility(ctx, pgx.NamedArgs{"id": id}))
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return ErrNotFound
+			}
 		}
 		cur, err := e.load(ctx, tx, id)
 		if err != nil {

@@ -126,6 +126,8 @@ var contactEntity = entity[ContactPoint]{
 	},
 	scopeOf:    func(cur ContactPoint) (*uuid.UUID, *uuid.UUID) { return &cur.InstitutionID, nil },
 	retireStmt: retireSQL("contact_points"),
+	from:       "contact_points c",
+	visible:    visibleContact,
 }
 
 // CreateContactPoint adds a contact point at institutionID.

@@ -242,6 +242,8 @@ var serviceEntity = entity[Service]{
 	},
 	scopeOf:    func(cur Service) (*uuid.UUID, *uuid.UUID) { return &cur.InstitutionID, nil },
 	retireStmt: retireSQL("services"),
+	from:       "services s",
+	visible:    visibleService,
 }
 
 // CreateService adds a service provided by institutionID.
