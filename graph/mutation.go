@@ -80,6 +80,16 @@ func named[V any](typ string) func(V, error) (*V, error) {
 	}
 }
 
+// onID parses the global ID of a typ record and runs f on it, naming the
+// type when the store says NOT_FOUND.
+func onID[V any](typ, id string, f func(uuid.UUID) (V, error)) (*V, error) {
+	uid, err := parseID("id", typ, id)
+	if err != nil {
+		return nil, err
+	}
+	return named[V](typ)(f(uid))
+}
+
 // --- Institutions and partnerships (administrators) ---
 
 func (r *mutationResolver) CreateInstitution(ctx context.Context, in model.CreateInstitutionInput, reason *string) (*store.Institution, error) {
@@ -105,11 +115,9 @@ func (r *mutationResolver) UpdateInstitution(ctx context.Context, id string, exp
 }
 
 func (r *mutationResolver) RetireInstitution(ctx context.Context, id string, expectedVersion int, reason string) (*store.Institution, error) {
-	uid, err := parseID("id", typeInstitution, id)
-	if err != nil {
-		return nil, err
-	}
-	return named[store.Institution](typeInstitution)(r.Store.RetireInstitution(ctx, uid, expectedVersion, reason))
+	return onID(typeInstitution, id, func(uid uuid.UUID) (store.Institution, error) {
+		return r.Store.RetireInstitution(ctx, uid, expectedVersion, reason)
+	})
 }
 
 func (r *mutationResolver) CreatePartnership(ctx context.Context, in model.CreatePartnershipInput, reason *string) (*store.Partnership, error) {
@@ -129,11 +137,9 @@ func (r *mutationResolver) UpdatePartnership(ctx context.Context, id string, exp
 }
 
 func (r *mutationResolver) RetirePartnership(ctx context.Context, id string, expectedVersion int, reason string) (*store.Partnership, error) {
-	uid, err := parseID("id", typePartnership, id)
-	if err != nil {
-		return nil, err
-	}
-	return named[store.Partnership](typePartnership)(r.Store.RetirePartnership(ctx, uid, expectedVersion, reason))
+	return onID(typePartnership, id, func(uid uuid.UUID) (store.Partnership, error) {
+		return r.Store.RetirePartnership(ctx, uid, expectedVersion, reason)
+	})
 }
 
 func (r *mutationResolver) AddPartnershipMember(ctx context.Context, partnershipID string, expectedVersion int, institutionID string, role string, reason *string) (*store.Partnership, error) {
@@ -184,11 +190,9 @@ func (r *mutationResolver) UpdateSite(ctx context.Context, id string, expectedVe
 }
 
 func (r *mutationResolver) RetireSite(ctx context.Context, id string, expectedVersion int, reason string) (*store.Site, error) {
-	uid, err := parseID("id", typeSite, id)
-	if err != nil {
-		return nil, err
-	}
-	return named[store.Site](typeSite)(r.Store.RetireSite(ctx, uid, expectedVersion, reason))
+	return onID(typeSite, id, func(uid uuid.UUID) (store.Site, error) {
+		return r.Store.RetireSite(ctx, uid, expectedVersion, reason)
+	})
 }
 
 // --- Services ---
@@ -265,11 +269,9 @@ func (r *mutationResolver) UpdateService(ctx context.Context, id string, expecte
 }
 
 func (r *mutationResolver) RetireService(ctx context.Context, id string, expectedVersion int, reason string) (*store.Service, error) {
-	uid, err := parseID("id", typeService, id)
-	if err != nil {
-		return nil, err
-	}
-	return named[store.Service](typeService)(r.Store.RetireService(ctx, uid, expectedVersion, reason))
+	return onID(typeService, id, func(uid uuid.UUID) (store.Service, error) {
+		return r.Store.RetireService(ctx, uid, expectedVersion, reason)
+	})
 }
 
 // --- Contact points ---
@@ -315,11 +317,9 @@ func (r *mutationResolver) UpdateContactPoint(ctx context.Context, id string, ex
 }
 
 func (r *mutationResolver) RetireContactPoint(ctx context.Context, id string, expectedVersion int, reason string) (*store.ContactPoint, error) {
-	uid, err := parseID("id", typeContactPoint, id)
-	if err != nil {
-		return nil, err
-	}
-	return named[store.ContactPoint](typeContactPoint)(r.Store.RetireContactPoint(ctx, uid, expectedVersion, reason))
+	return onID(typeContactPoint, id, func(uid uuid.UUID) (store.ContactPoint, error) {
+		return r.Store.RetireContactPoint(ctx, uid, expectedVersion, reason)
+	})
 }
 
 func (r *mutationResolver) EndContactPoint(ctx context.Context, id string, expectedVersion int, validTo time.Time, successorID *string, reason *string) (*store.ContactPoint, error) {
@@ -335,11 +335,9 @@ func (r *mutationResolver) EndContactPoint(ctx context.Context, id string, expec
 }
 
 func (r *mutationResolver) VerifyContactPoint(ctx context.Context, id string, expectedVersion int, reason *string) (*store.ContactPoint, error) {
-	uid, err := parseID("id", typeContactPoint, id)
-	if err != nil {
-		return nil, err
-	}
-	return named[store.ContactPoint](typeContactPoint)(r.Store.VerifyContactPoint(ctx, uid, expectedVersion, reason))
+	return onID(typeContactPoint, id, func(uid uuid.UUID) (store.ContactPoint, error) {
+		return r.Store.VerifyContactPoint(ctx, uid, expectedVersion, reason)
+	})
 }
 
 // --- Governance forums ---
@@ -365,9 +363,7 @@ func (r *mutationResolver) UpdateGovernanceForum(ctx context.Context, id string,
 }
 
 func (r *mutationResolver) RetireGovernanceForum(ctx context.Context, id string, expectedVersion int, reason string) (*store.Forum, error) {
-	uid, err := parseID("id", typeForum, id)
-	if err != nil {
-		return nil, err
-	}
-	return named[store.Forum](typeForum)(r.Store.RetireForum(ctx, uid, expectedVersion, reason))
+	return onID(typeForum, id, func(uid uuid.UUID) (store.Forum, error) {
+		return r.Store.RetireForum(ctx, uid, expectedVersion, reason)
+	})
 }
