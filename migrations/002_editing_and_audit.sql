@@ -40,3 +40,8 @@ CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
 
 ALTER TABLE sites ADD COLUMN retired_reason text;
 ALTER TABLE governance_forums ADD COLUMN retired_reason text;
+
+-- A successor takes over the role at the same institution (as a deputy works
+-- at the same one), so that "who answers for X" only ever names X's people.
+ALTER TABLE contact_points ADD CONSTRAINT contact_points_successor_same_institution
+    FOREIGN KEY (successor_id, institution_id) REFERENCES contact_points (id, institution_id);

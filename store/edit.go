@@ -228,13 +228,24 @@ func edit[T any](ctx context.Context, s *Store, e entity[T], id uuid.UUID, expec
 }
 
 // retire takes a record out of the directory, keeping its history.
-func retire[T any](ctx context.Context, s *Store, e entity[T], id uuid.UUID, expected int, reason string) (T, error) {
+// inUse, when given, is a query over $1 (the record's ID) that is true while
+// other records still depend on it; then retiring is refused with why.
+func retire[T any](ctx context.Context, s *Store, e entity[T], id uuid.UUID, expected int, reason string, inUse, why string) (T, error) {
 	r, err := checkReason(&reason, true)
 	if err != nil {
 		var zero T
 		return zero, err
 	}
 	return edit(ctx, s, e, id, expected, "RETIRE", r, func(tx pgx.Tx, _ T) error {
+		if inUse != "" {
+			used, err := exists(ctx, tx, inUse, id)
+			if err != nil {
+				return err
+			}
+			if used {
+				return BadInput("id", "%s", why)
+			}
+		}
 		_, err := tx.Exec(ctx, e.retireStmt, id, *r)
 		return err
 	})

@@ -70,7 +70,14 @@ func (p ContactPatch) apply(c *checker, f *ContactFields) {
 	}
 }
 
-func (f *ContactFields) validate(ctx context.Context, tx pgx.Tx, c *checker, id *uuid.UUID, institutionID uuid.UUID, validTo *time.Time, today time.Time) error {
+// validate checks and normalises f for a contact point of institutionID.
+// On an update, prev holds the fields before it: links that did not change
+// are not checked again.
+func (f *ContactFields) validate(ctx context.Context, tx pgx.Tx, c *checker, id *uuid.UUID, institutionID uuid.UUID,
+	validTo *time.Time, today time.Time, prev *ContactFields) error {
+	if prev == nil {
+		prev = &ContactFields{}
+	}
 	c.required("input.name", &f.Name, 200)
 	c.optional("input.jobTitle", &f.JobTitle, 200)
 	c.email("input.email", &f.Email)
@@ -92,7 +99,7 @@ func (f *ContactFields) validate(ctx context.Context, tx pgx.Tx, c *checker, id 
 	if c.err != nil {
 		return c.err
 	}
-	if f.ServiceID != nil {
+	if f.ServiceID != nil && changedID(prev.ServiceID, f.ServiceID) {
 		ok, err := exists(ctx, tx, `SELECT EXISTS (SELECT 1 FROM services s WHERE s.id = $1 AND s.retired_at IS NULL
 			AND (s.institution_id = $2 OR EXISTS (SELECT 1 FROM service_partners p WHERE p.service_id = s.id AND p.institution_id = $2)))`,
 			*f.ServiceID, institutionID)
@@ -100,7 +107,7 @@ func (f *ContactFields) validate(ctx context.Context, tx pgx.Tx, c *checker, id 
 			return orInput(err, "input.serviceId", "is not a service of this contact's institution")
 		}
 	}
-	if f.DeputyID != nil {
+	if f.DeputyID != nil && changedID(prev.DeputyID, f.DeputyID) {
 		var sameInstitution, current bool
 		err := tx.QueryRow(ctx, `SELECT institution_id = $2, valid_from <= $3::date AND (valid_to IS NULL OR valid_to >= $3::date)
 			FROM contact_points WHERE id = $1 AND retired_at IS NULL`, *f.DeputyID, institutionID, today).Scan(&sameInstitution, &current)
@@ -139,7 +146,7 @@ func (s *Store) CreateContactPoint(ctx context.Context, institutionID uuid.UUID,
 			t := s.today()
 			f.ValidFrom = &t
 		}
-		if err := f.validate(ctx, tx, &checker{}, nil, institutionID, nil, s.today()); err != nil {
+		if err := f.validate(ctx, tx, &checker{}, nil, institutionID, nil, s.today(), nil); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO contact_points (id, institution_id, service_id, purpose, kind, name,
@@ -170,9 +177,10 @@ func (s *Store) UpdateContactPoint(ctx context.Context, id uuid.UUID, expected i
 			OutOfHoursPhone: cur.OutOfHoursPhone, OutOfHoursEmail: cur.OutOfHoursEmail,
 			OutOfHoursInstructions: cur.OutOfHoursInstructions, Notes: cur.Notes, DeputyID: cur.DeputyID,
 			ValidFrom: &cur.ValidFrom}
+		prev := f
 		c := &checker{}
 		p.apply(c, &f)
-		if err := f.validate(ctx, tx, c, &id, cur.InstitutionID, cur.ValidTo, s.today()); err != nil {
+		if err := f.validate(ctx, tx, c, &id, cur.InstitutionID, cur.ValidTo, s.today(), &prev); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, `UPDATE contact_points SET service_id = $2, purpose = $3, kind = $4, name = $5,
@@ -189,7 +197,7 @@ func (s *Store) UpdateContactPoint(ctx context.Context, id uuid.UUID, expected i
 // RetireContactPoint takes a contact point out of the directory. Contacts
 // that name it as deputy lose their deputy (shown by the gap analysis).
 func (s *Store) RetireContactPoint(ctx context.Context, id uuid.UUID, expected int, reason string) (ContactPoint, error) {
-	return retire(ctx, s, contactEntity, id, expected, reason)
+	return retire(ctx, s, contactEntity, id, expected, reason, "", "")
 }
 
 // EndContactPoint records that the holder leaves post on validTo (their last
@@ -208,14 +216,18 @@ func (s *Store) EndContactPoint(ctx context.Context, id uuid.UUID, expected int,
 				return BadInput("successorId", "must be someone else")
 			}
 			dayAfter := validTo.AddDate(0, 0, 1)
-			var inPost bool
-			err := tx.QueryRow(ctx, `SELECT valid_from <= $2::date AND (valid_to IS NULL OR valid_to >= $2::date)
-				FROM contact_points WHERE id = $1 AND retired_at IS NULL`, *successorID, dayAfter).Scan(&inPost)
+			var inPost, sameInstitution bool
+			err := tx.QueryRow(ctx, `SELECT valid_from <= $2::date AND (valid_to IS NULL OR valid_to >= $2::date),
+					institution_id = $3
+				FROM contact_points WHERE id = $1 AND retired_at IS NULL`, *successorID, dayAfter, cur.InstitutionID).Scan(&inPost, &sameInstitution)
 			if errors.Is(err, pgx.ErrNoRows) {
 				return BadInput("successorId", "is not a contact point in the directory")
 			}
 			if err != nil {
 				return err
+			}
+			if !sameInstitution {
+				return BadInput("successorId", "must be a contact point at the same institution")
 			}
 			if !inPost {
 				return BadInput("successorId", "is not in post on %s, the day after validTo", dayAfter.Format(time.DateOnly))

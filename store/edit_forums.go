@@ -85,5 +85,5 @@ func (s *Store) UpdateForum(ctx context.Context, id uuid.UUID, expected int, p F
 
 // RetireForum takes a governance forum out of the directory.
 func (s *Store) RetireForum(ctx context.Context, id uuid.UUID, expected int, reason string) (Forum, error) {
-	return retire(ctx, s, forumEntity, id, expected, reason)
+	return retire(ctx, s, forumEntity, id, expected, reason, "", "")
 }

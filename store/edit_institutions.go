@@ -125,20 +125,11 @@ func (s *Store) UpdateInstitution(ctx context.Context, id uuid.UUID, expected in
 // only). Its services, sites and contact points must be retired first: they
 // would otherwise stay in the directory with no institution to show.
 func (s *Store) RetireInstitution(ctx context.Context, id uuid.UUID, expected int, reason string) (Institution, error) {
-	e := institutionEntity
-	e.authorize = func(ctx context.Context, tx pgx.Tx, _ Institution) error {
-		if err := requireAdmin(ctx); err != nil {
-			return err
-		}
-		inUse, err := exists(ctx, tx, `SELECT EXISTS (SELECT 1 FROM services WHERE institution_id = $1 AND retired_at IS NULL)
+	return retire(ctx, s, institutionEntity, id, expected, reason,
+		`SELECT EXISTS (SELECT 1 FROM services WHERE institution_id = $1 AND retired_at IS NULL)
 			OR EXISTS (SELECT 1 FROM sites WHERE institution_id = $1 AND retired_at IS NULL)
-			OR EXISTS (SELECT 1 FROM contact_points WHERE institution_id = $1 AND retired_at IS NULL)`, id)
-		if err != nil || !inUse {
-			return err
-		}
-		return BadInput("id", "the institution still has services, sites or contact points in the directory: retire them first")
-	}
-	return retire(ctx, s, e, id, expected, reason)
+			OR EXISTS (SELECT 1 FROM contact_points WHERE institution_id = $1 AND retired_at IS NULL)`,
+		"the institution still has services, sites or contact points in the directory: retire them first")
 }
 
 func writeInstitution(ctx context.Context, tx pgx.Tx, id uuid.UUID, f InstitutionFields, create bool) error {

@@ -79,9 +79,12 @@ func (s *Store) UpdatePartnership(ctx context.Context, id uuid.UUID, expected in
 	})
 }
 
-// RetirePartnership takes a partnership out of the directory (administrators only).
+// RetirePartnership takes a partnership out of the directory (administrators
+// only). Its governance forums must be retired first.
 func (s *Store) RetirePartnership(ctx context.Context, id uuid.UUID, expected int, reason string) (Partnership, error) {
-	return retire(ctx, s, partnershipEntity, id, expected, reason)
+	return retire(ctx, s, partnershipEntity, id, expected, reason,
+		`SELECT EXISTS (SELECT 1 FROM governance_forums WHERE partnership_id = $1 AND retired_at IS NULL)`,
+		"the partnership still has governance forums in the directory: retire them first")
 }
 
 // AddMember adds institutionID to the partnership with role, or changes

@@ -122,8 +122,14 @@ func (p ServicePatch) apply(c *checker, f *ServiceFields) {
 
 var hhmm = regexp.MustCompile(`^([01]\d|2[0-3]):[0-5]\d$|^24:00$`)
 
-// validate checks and normalises f for a service of institutionID.
-func (f *ServiceFields) validate(ctx context.Context, tx pgx.Tx, c *checker, serviceID *uuid.UUID, institutionID uuid.UUID) error {
+// validate checks and normalises f for a service of institutionID. On an
+// update, prev holds the fields before it: links that did not change are
+// not checked again (a link to a since-retired record does not block an
+// unrelated edit).
+func (f *ServiceFields) validate(ctx context.Context, tx pgx.Tx, c *checker, serviceID *uuid.UUID, institutionID uuid.UUID, prev *ServiceFields) error {
+	if prev == nil {
+		prev = &ServiceFields{}
+	}
 	c.required("input.name", &f.Name, 200)
 	c.required("input.description", &f.Description, 4000)
 	c.between("input.careLevel", &f.CareLevel, 1, 5)
@@ -159,7 +165,7 @@ func (f *ServiceFields) validate(ctx context.Context, tx pgx.Tx, c *checker, ser
 		return c.err
 	}
 	// References, checked with the data so the message can name the field.
-	if f.SiteID != nil {
+	if f.SiteID != nil && changedID(prev.SiteID, f.SiteID) {
 		if ok, err := exists(ctx, tx, `SELECT EXISTS (SELECT 1 FROM sites WHERE id = $1 AND institution_id = $2 AND retired_at IS NULL)`, *f.SiteID, institutionID); err != nil || !ok {
 			return orInput(err, "input.siteId", "is not a site of the providing institution")
 		}
@@ -167,7 +173,8 @@ func (f *ServiceFields) validate(ctx context.Context, tx pgx.Tx, c *checker, ser
 	for _, ids := range []struct {
 		field string
 		ids   []uuid.UUID
-	}{{"input.partnerIds", f.PartnerIDs}, {"input.eligibleInstitutionIds", f.EligibleInstitutionIDs}} {
+	}{{"input.partnerIds", added(prev.PartnerIDs, f.PartnerIDs)},
+		{"input.eligibleInstitutionIds", added(prev.EligibleInstitutionIDs, f.EligibleInstitutionIDs)}} {
 		var n int
 		if err := tx.QueryRow(ctx, `SELECT count(*) FROM institutions WHERE id = ANY($1) AND retired_at IS NULL`, ids.ids).Scan(&n); err != nil {
 			return err
@@ -176,7 +183,7 @@ func (f *ServiceFields) validate(ctx context.Context, tx pgx.Tx, c *checker, ser
 			return BadInput(ids.field, "names an institution that does not exist")
 		}
 	}
-	if f.OutOfHoursServiceID != nil {
+	if f.OutOfHoursServiceID != nil && changedID(prev.OutOfHoursServiceID, f.OutOfHoursServiceID) {
 		if ok, err := exists(ctx, tx, `SELECT EXISTS (SELECT 1 FROM services WHERE id = $1 AND retired_at IS NULL)`, *f.OutOfHoursServiceID); err != nil || !ok {
 			return orInput(err, "input.outOfHoursServiceId", "is not a service in the directory")
 		}
@@ -208,6 +215,22 @@ func checkOpeningHours(c *checker, open24x7 bool, hours []OpeningHours) {
 			}
 		}
 	}
+}
+
+// changedID reports whether an optional link differs from its previous value.
+func changedID(prev, cur *uuid.UUID) bool {
+	return (prev == nil) != (cur == nil) || (prev != nil && *prev != *cur)
+}
+
+// added is the IDs in cur that are not in prev.
+func added(prev, cur []uuid.UUID) []uuid.UUID {
+	out := []uuid.UUID{}
+	for _, id := range cur {
+		if !slices.Contains(prev, id) {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 func dedupe[T comparable](xs []T) []T {
@@ -257,7 +280,7 @@ func (s *Store) CreateService(ctx context.Context, institutionID uuid.UUID, f Se
 	return create(ctx, s, serviceEntity, reason, func(tx pgx.Tx) error {
 		return requireInstitution(ctx, tx, "input.institutionId", institutionID)
 	}, func(tx pgx.Tx, id uuid.UUID) error {
-		if err := f.validate(ctx, tx, &checker{}, nil, institutionID); err != nil {
+		if err := f.validate(ctx, tx, &checker{}, nil, institutionID, nil); err != nil {
 			return err
 		}
 		return writeService(ctx, tx, id, institutionID, f, true)
@@ -276,9 +299,10 @@ func (s *Store) UpdateService(ctx context.Context, id uuid.UUID, expected int, p
 		if err != nil {
 			return err
 		}
+		prev := f
 		c := &checker{}
 		p.apply(c, &f)
-		if err := f.validate(ctx, tx, c, &id, cur.InstitutionID); err != nil {
+		if err := f.validate(ctx, tx, c, &id, cur.InstitutionID, &prev); err != nil {
 			return err
 		}
 		return writeService(ctx, tx, id, cur.InstitutionID, f, false)
@@ -287,7 +311,7 @@ func (s *Store) UpdateService(ctx context.Context, id uuid.UUID, expected int, p
 
 // RetireService takes a service out of the directory, keeping its history.
 func (s *Store) RetireService(ctx context.Context, id uuid.UUID, expected int, reason string) (Service, error) {
-	return retire(ctx, s, serviceEntity, id, expected, reason)
+	return retire(ctx, s, serviceEntity, id, expected, reason, "", "")
 }
 
 // serviceFields reads the editable fields of cur, with its lists.

@@ -84,16 +84,6 @@ func (s *Store) UpdateSite(ctx context.Context, id uuid.UUID, expected int, p Si
 // RetireSite takes a site out of the directory. Services delivered there
 // are refused: move them first.
 func (s *Store) RetireSite(ctx context.Context, id uuid.UUID, expected int, reason string) (Site, error) {
-	e := siteEntity
-	e.authorize = func(ctx context.Context, tx pgx.Tx, cur Site) error {
-		if err := requireInstitutionScope(ctx, tx, cur.InstitutionID); err != nil {
-			return err
-		}
-		inUse, err := exists(ctx, tx, `SELECT EXISTS (SELECT 1 FROM services WHERE site_id = $1 AND retired_at IS NULL)`, id)
-		if err != nil || !inUse {
-			return err
-		}
-		return BadInput("id", "services are still delivered at this site: move or retire them first")
-	}
-	return retire(ctx, s, e, id, expected, reason)
+	return retire(ctx, s, siteEntity, id, expected, reason, `SELECT EXISTS (SELECT 1 FROM services WHERE site_id = $1 AND retired_at IS NULL)`,
+		"services are still delivered at this site: move or retire them first")
 }
