@@ -17,11 +17,14 @@ const (
 	typeForum        = "GovernanceForum"
 	typeService      = "Service"
 	typeContactPoint = "ContactPoint"
+	typeArea         = "ResponsibilityArea"
+	typeThreshold    = "Threshold"
 )
 
 var knownTypes = map[string]bool{
 	typeInstitution: true, typeSite: true, typePartnership: true,
 	typeForum: true, typeService: true, typeContactPoint: true,
+	typeArea: true, typeThreshold: true,
 }
 
 // GlobalID makes the opaque Relay ID of a record of the given GraphQL type.

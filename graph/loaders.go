@@ -40,6 +40,12 @@ type Loaders struct {
 	EligibleOfService        *loader[[]uuid.UUID]
 	HoursOfService           *loader[[]store.OpeningHours]
 
+	Area                 *loader[store.Area]
+	Threshold            *loader[store.Threshold]
+	VersionsOfThreshold  *loader[[]store.ThresholdVersion]
+	ServicesOfVersion    *loader[[]store.VersionService]
+	SignOffsOfVersion    *loader[[]store.SignOff]
+
 	// siblings maps a record's ID to the IDs of the records fetched with it
 	// (one page, or one batch of a nested list). Loading a nested list for
 	// one record enqueues it for all its siblings at once, so that a page's
@@ -66,6 +72,11 @@ func groupOf[V any](l *Loaders, vs []V, key func(V) uuid.UUID) {
 	for _, id := range g.ids {
 		l.siblings.Store(id, g)
 	}
+}
+
+// groupIDs records that the records with these IDs were fetched together.
+func (l *Loaders) groupIDs(ids []uuid.UUID) {
+	groupOf(l, ids, func(id uuid.UUID) uuid.UUID { return id })
 }
 
 func (l *Loaders) siblingsOf(id uuid.UUID) *siblingGroup {
@@ -157,6 +168,15 @@ func NewLoaders(s *store.Store) *Loaders {
 		func(k store.Link) uuid.UUID { return k.ServiceID }, func(k store.Link) uuid.UUID { return k.InstitutionID }, nil)
 	l.HoursOfService = grouped(l, s.OpeningHoursOfServices,
 		func(h store.OpeningHours) uuid.UUID { return h.ServiceID }, same[store.OpeningHours], nil)
+	l.Area = byID(l, s.AreasByIDs, func(a store.Area) uuid.UUID { return a.ID })
+	l.Threshold = byID(l, s.ThresholdsByIDs, func(t store.Threshold) uuid.UUID { return t.ID })
+	l.VersionsOfThreshold = grouped(l, s.VersionsOfThresholds,
+		func(v store.ThresholdVersion) uuid.UUID { return v.ThresholdID }, same[store.ThresholdVersion],
+		func(v store.ThresholdVersion) uuid.UUID { return v.ID })
+	l.ServicesOfVersion = grouped(l, s.ServicesOfVersions,
+		func(v store.VersionService) uuid.UUID { return v.ThresholdVersionID }, same[store.VersionService], nil)
+	l.SignOffsOfVersion = grouped(l, s.SignOffsOfVersions,
+		func(o store.SignOff) uuid.UUID { return o.ThresholdVersionID }, same[store.SignOff], nil)
 	return l
 }
 

@@ -28,6 +28,13 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 		node, err = found(load(ctx, l.Service, uid))
 	case typeContactPoint:
 		node, err = found(load(ctx, l.ContactPoint, uid))
+	case typeArea:
+		node, err = found(load(ctx, l.Area, uid))
+	case typeThreshold:
+		var t *store.Threshold
+		if t, err = load(ctx, l.Threshold, uid); err == nil {
+			node = &model.ThresholdView{Threshold: *t, AsOf: r.Store.Now()}
+		}
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, notFound{typ}

@@ -143,6 +143,13 @@ func load(ctx context.Context, conn *pgx.Conn, d dataset, onlyIfEmpty bool) (boo
 		}
 	}
 
+	if err := insertAreas(ctx, tx, d.Areas); err != nil {
+		return false, err
+	}
+	if err := insertThresholds(ctx, tx, d.Thresholds); err != nil {
+		return false, err
+	}
+
 	if err := tx.Commit(ctx); err != nil {
 		return false, fmt.Errorf("seed: commit: %w", err)
 	}

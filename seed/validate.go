@@ -13,11 +13,15 @@ type dataset struct {
 	Partnerships  []Partnership
 	Services      []Service
 	ContactPoints []ContactPoint
+	Areas         []Area
+	Thresholds    []Threshold
 }
 
 // all is the seed as declared in the data files.
 func all() dataset {
 	return dataset{
+		Areas:         Areas,
+		Thresholds:    Thresholds,
 		Institutions:  Institutions,
 		Partnerships:  Partnerships,
 		Services:      Services,

@@ -57,12 +57,14 @@ const (
 // nodeTables maps each type implementing Node to its table, where the walk
 // finds every ID (including non-public and retired records) to ask for.
 var nodeTables = map[string]string{
-	"Institution":     "institutions",
-	"Site":            "sites",
-	"Partnership":     "partnerships",
-	"GovernanceForum": "governance_forums",
-	"Service":         "services",
-	"ContactPoint":    "contact_points",
+	"Institution":        "institutions",
+	"Site":               "sites",
+	"Partnership":        "partnerships",
+	"GovernanceForum":    "governance_forums",
+	"Service":            "services",
+	"ContactPoint":       "contact_points",
+	"ResponsibilityArea": "responsibility_areas",
+	"Threshold":          "thresholds",
 }
 
 func TestWalkSchemaVisibility(t *testing.T) {

@@ -82,6 +82,8 @@ func (s *Store) authorizeAudit(ctx context.Context, entityID uuid.UUID) error {
 			UNION ALL SELECT id, NULL FROM institutions WHERE id = $1
 			UNION ALL SELECT NULL, partnership_id FROM governance_forums WHERE id = $1
 			UNION ALL SELECT NULL, id FROM partnerships WHERE id = $1
+			UNION ALL SELECT NULL, partnership_id FROM thresholds WHERE id = $1
+			UNION ALL SELECT NULL, NULL FROM responsibility_areas WHERE id = $1
 			LIMIT 1`, entityID).Scan(&institutionID, &partnershipID)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return ErrNotFound
@@ -89,9 +91,12 @@ func (s *Store) authorizeAudit(ctx context.Context, entityID uuid.UUID) error {
 		if err != nil {
 			return err
 		}
-		if institutionID != nil {
+		switch {
+		case institutionID != nil:
 			return requireInstitutionScope(ctx, tx, *institutionID)
+		case partnershipID != nil:
+			return requirePartnershipScope(ctx, *partnershipID)
 		}
-		return requirePartnershipScope(ctx, *partnershipID)
+		return requireAdmin(ctx)
 	})
 }

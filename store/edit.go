@@ -61,6 +61,13 @@ func snapshotOf(table string) string {
 			'opening_hours', (SELECT coalesce(jsonb_agg(jsonb_build_object('day', day_of_week,
 					'opens', to_char(opens, 'HH24:MI'), 'closes', to_char(closes, 'HH24:MI')) ORDER BY day_of_week, opens), '[]')
 				FROM service_opening_hours WHERE service_id = t.id))`
+	case "thresholds":
+		return base + ` || jsonb_build_object('versions', (SELECT coalesce(jsonb_agg(to_jsonb(v) || jsonb_build_object(
+				'services', (SELECT coalesce(jsonb_agg(jsonb_build_object('service_id', s.service_id, 'side', s.side)
+					ORDER BY s.side, s.service_id), '[]') FROM threshold_version_services s WHERE s.threshold_version_id = v.id),
+				'sign_offs', (SELECT coalesce(jsonb_agg(to_jsonb(o) ORDER BY o.signed_at), '[]')
+					FROM threshold_signoffs o WHERE o.threshold_version_id = v.id)) ORDER BY v.number), '[]')
+			FROM threshold_versions v WHERE v.threshold_id = t.id))`
 	case "partnerships":
 		return base + ` || jsonb_build_object(
 			'members', (SELECT coalesce(jsonb_agg(jsonb_build_object('institution_id', institution_id, 'role', role)

@@ -51,9 +51,14 @@ func forbidden(format string, args ...any) error {
 type ConflictError struct {
 	Entity         string
 	CurrentVersion int
+	// Message, when set, says what conflicts (otherwise: a newer version).
+	Message string
 }
 
 func (e *ConflictError) Error() string {
+	if e.Message != "" {
+		return e.Message
+	}
 	return fmt.Sprintf("this %s has been changed by someone else since the version you edited (it is now at version %d): reload it and apply your change again",
 		e.Entity, e.CurrentVersion)
 }

@@ -41,9 +41,14 @@ type ResolverRoot interface {
 	Partnership() PartnershipResolver
 	PartnershipMember() PartnershipMemberResolver
 	Query() QueryResolver
+	ResponsibilityArea() ResponsibilityAreaResolver
 	Service() ServiceResolver
 	Site() SiteResolver
+	Threshold() ThresholdResolver
+	ThresholdSignOff() ThresholdSignOffResolver
+	ThresholdVersion() ThresholdVersionResolver
 	Viewer() ViewerResolver
+	WhoHandles() WhoHandlesResolver
 }
 
 type DirectiveRoot struct {
@@ -165,28 +170,34 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AddPartnershipMember    func(childComplexity int, partnershipID string, expectedVersion int, institutionID string, role string, reason *string) int
-		CreateContactPoint      func(childComplexity int, input model.CreateContactPointInput, reason *string) int
-		CreateGovernanceForum   func(childComplexity int, input model.CreateGovernanceForumInput, reason *string) int
-		CreateInstitution       func(childComplexity int, input model.CreateInstitutionInput, reason *string) int
-		CreatePartnership       func(childComplexity int, input model.CreatePartnershipInput, reason *string) int
-		CreateService           func(childComplexity int, input model.CreateServiceInput, reason *string) int
-		CreateSite              func(childComplexity int, input model.CreateSiteInput, reason *string) int
-		EndContactPoint         func(childComplexity int, id string, expectedVersion int, validTo time.Time, successorID *string, reason *string) int
-		RemovePartnershipMember func(childComplexity int, partnershipID string, expectedVersion int, institutionID string, reason string) int
-		RetireContactPoint      func(childComplexity int, id string, expectedVersion int, reason string) int
-		RetireGovernanceForum   func(childComplexity int, id string, expectedVersion int, reason string) int
-		RetireInstitution       func(childComplexity int, id string, expectedVersion int, reason string) int
-		RetirePartnership       func(childComplexity int, id string, expectedVersion int, reason string) int
-		RetireService           func(childComplexity int, id string, expectedVersion int, reason string) int
-		RetireSite              func(childComplexity int, id string, expectedVersion int, reason string) int
-		UpdateContactPoint      func(childComplexity int, id string, expectedVersion int, input model.UpdateContactPointInput, reason *string) int
-		UpdateGovernanceForum   func(childComplexity int, id string, expectedVersion int, input model.UpdateGovernanceForumInput, reason *string) int
-		UpdateInstitution       func(childComplexity int, id string, expectedVersion int, input model.UpdateInstitutionInput, reason *string) int
-		UpdatePartnership       func(childComplexity int, id string, expectedVersion int, input model.UpdatePartnershipInput, reason *string) int
-		UpdateService           func(childComplexity int, id string, expectedVersion int, input model.UpdateServiceInput, reason *string) int
-		UpdateSite              func(childComplexity int, id string, expectedVersion int, input model.UpdateSiteInput, reason *string) int
-		VerifyContactPoint      func(childComplexity int, id string, expectedVersion int, reason *string) int
+		AddPartnershipMember     func(childComplexity int, partnershipID string, expectedVersion int, institutionID string, role string, reason *string) int
+		CreateContactPoint       func(childComplexity int, input model.CreateContactPointInput, reason *string) int
+		CreateGovernanceForum    func(childComplexity int, input model.CreateGovernanceForumInput, reason *string) int
+		CreateInstitution        func(childComplexity int, input model.CreateInstitutionInput, reason *string) int
+		CreatePartnership        func(childComplexity int, input model.CreatePartnershipInput, reason *string) int
+		CreateResponsibilityArea func(childComplexity int, input model.CreateResponsibilityAreaInput, reason *string) int
+		CreateService            func(childComplexity int, input model.CreateServiceInput, reason *string) int
+		CreateSite               func(childComplexity int, input model.CreateSiteInput, reason *string) int
+		DraftThreshold           func(childComplexity int, partnershipID string, areaID string, input model.ThresholdInput, reason *string) int
+		EndContactPoint          func(childComplexity int, id string, expectedVersion int, validTo time.Time, successorID *string, reason *string) int
+		ProposeThreshold         func(childComplexity int, id string, expectedVersion int, reason *string) int
+		RemovePartnershipMember  func(childComplexity int, partnershipID string, expectedVersion int, institutionID string, reason string) int
+		RetireContactPoint       func(childComplexity int, id string, expectedVersion int, reason string) int
+		RetireGovernanceForum    func(childComplexity int, id string, expectedVersion int, reason string) int
+		RetireInstitution        func(childComplexity int, id string, expectedVersion int, reason string) int
+		RetirePartnership        func(childComplexity int, id string, expectedVersion int, reason string) int
+		RetireService            func(childComplexity int, id string, expectedVersion int, reason string) int
+		RetireSite               func(childComplexity int, id string, expectedVersion int, reason string) int
+		SignOffThreshold         func(childComplexity int, id string, expectedVersion int, reason *string) int
+		UpdateContactPoint       func(childComplexity int, id string, expectedVersion int, input model.UpdateContactPointInput, reason *string) int
+		UpdateGovernanceForum    func(childComplexity int, id string, expectedVersion int, input model.UpdateGovernanceForumInput, reason *string) int
+		UpdateInstitution        func(childComplexity int, id string, expectedVersion int, input model.UpdateInstitutionInput, reason *string) int
+		UpdatePartnership        func(childComplexity int, id string, expectedVersion int, input model.UpdatePartnershipInput, reason *string) int
+		UpdateService            func(childComplexity int, id string, expectedVersion int, input model.UpdateServiceInput, reason *string) int
+		UpdateSite               func(childComplexity int, id string, expectedVersion int, input model.UpdateSiteInput, reason *string) int
+		UpdateThreshold          func(childComplexity int, id string, expectedVersion int, input model.UpdateThresholdInput, reason *string) int
+		VerifyContactPoint       func(childComplexity int, id string, expectedVersion int, reason *string) int
+		WithdrawThreshold        func(childComplexity int, id string, expectedVersion int, reason string) int
 	}
 
 	OpeningHours struct {
@@ -236,16 +247,28 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		AuditLog      func(childComplexity int, entityID string, first *int, after *string) int
-		ContactPoints func(childComplexity int, institutionID string, purpose string) int
-		Institution   func(childComplexity int, id string) int
-		Institutions  func(childComplexity int, filter *model.InstitutionFilter, first *int, after *string) int
-		Node          func(childComplexity int, id string) int
-		Partnership   func(childComplexity int, id string) int
-		Partnerships  func(childComplexity int, first *int, after *string) int
-		Service       func(childComplexity int, id string) int
-		Services      func(childComplexity int, filter *model.ServiceFilter, first *int, after *string) int
-		Viewer        func(childComplexity int) int
+		AuditLog            func(childComplexity int, entityID string, first *int, after *string) int
+		ContactPoints       func(childComplexity int, institutionID string, purpose string) int
+		Institution         func(childComplexity int, id string) int
+		Institutions        func(childComplexity int, filter *model.InstitutionFilter, first *int, after *string) int
+		Node                func(childComplexity int, id string) int
+		Partnership         func(childComplexity int, id string) int
+		Partnerships        func(childComplexity int, first *int, after *string) int
+		ResponsibilityAreas func(childComplexity int) int
+		Service             func(childComplexity int, id string) int
+		Services            func(childComplexity int, filter *model.ServiceFilter, first *int, after *string) int
+		Thresholds          func(childComplexity int, partnershipID string, asOf *time.Time) int
+		Viewer              func(childComplexity int) int
+		WhoHandles          func(childComplexity int, institutionID string, areaID string) int
+	}
+
+	ResponsibilityArea struct {
+		Description        func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		Name               func(childComplexity int) int
+		ReferencePlacement func(childComplexity int) int
+		ReferenceSource    func(childComplexity int) int
+		Version            func(childComplexity int) int
 	}
 
 	Service struct {
@@ -310,12 +333,58 @@ type ComplexityRoot struct {
 		Version     func(childComplexity int) int
 	}
 
+	Threshold struct {
+		Area        func(childComplexity int) int
+		History     func(childComplexity int) int
+		ID          func(childComplexity int) int
+		InForce     func(childComplexity int) int
+		Partnership func(childComplexity int) int
+		Pending     func(childComplexity int) int
+		UpdatedAt   func(childComplexity int) int
+		Version     func(childComplexity int) int
+	}
+
+	ThresholdSignOff struct {
+		Institution func(childComplexity int) int
+		Side        func(childComplexity int) int
+		SignedAt    func(childComplexity int) int
+		SignerName  func(childComplexity int) int
+		Voided      func(childComplexity int) int
+	}
+
+	ThresholdVersion struct {
+		AgreedAt         func(childComplexity int) int
+		Collaboration    func(childComplexity int) int
+		CreatedAt        func(childComplexity int) int
+		Escalation       func(childComplexity int) int
+		HepServices      func(childComplexity int) int
+		NhsServices      func(childComplexity int) int
+		Number           func(childComplexity int) int
+		ProposedAt       func(childComplexity int) int
+		ResponsibleParty func(childComplexity int) int
+		SignOffs         func(childComplexity int) int
+		Status           func(childComplexity int) int
+		StepDown         func(childComplexity int) int
+		SupersededAt     func(childComplexity int) int
+		WithdrawnAt      func(childComplexity int) int
+		WithdrawnReason  func(childComplexity int) int
+	}
+
 	Viewer struct {
 		Institutions func(childComplexity int) int
 		Name         func(childComplexity int) int
 		Partnerships func(childComplexity int) int
 		Role         func(childComplexity int) int
 		Subject      func(childComplexity int) int
+	}
+
+	WhoHandles struct {
+		Agreed           func(childComplexity int) int
+		Area             func(childComplexity int) int
+		Partnership      func(childComplexity int) int
+		ResponsibleParty func(childComplexity int) int
+		Statement        func(childComplexity int) int
+		Threshold        func(childComplexity int) int
 	}
 }
 
@@ -378,6 +447,12 @@ type MutationResolver interface {
 	CreateGovernanceForum(ctx context.Context, input model.CreateGovernanceForumInput, reason *string) (*store.Forum, error)
 	UpdateGovernanceForum(ctx context.Context, id string, expectedVersion int, input model.UpdateGovernanceForumInput, reason *string) (*store.Forum, error)
 	RetireGovernanceForum(ctx context.Context, id string, expectedVersion int, reason string) (*store.Forum, error)
+	CreateResponsibilityArea(ctx context.Context, input model.CreateResponsibilityAreaInput, reason *string) (*store.Area, error)
+	DraftThreshold(ctx context.Context, partnershipID string, areaID string, input model.ThresholdInput, reason *string) (*model.ThresholdView, error)
+	UpdateThreshold(ctx context.Context, id string, expectedVersion int, input model.UpdateThresholdInput, reason *string) (*model.ThresholdView, error)
+	ProposeThreshold(ctx context.Context, id string, expectedVersion int, reason *string) (*model.ThresholdView, error)
+	SignOffThreshold(ctx context.Context, id string, expectedVersion int, reason *string) (*model.ThresholdView, error)
+	WithdrawThreshold(ctx context.Context, id string, expectedVersion int, reason string) (*model.ThresholdView, error)
 }
 type OpeningHoursResolver interface {
 	Day(ctx context.Context, obj *store.OpeningHours) (string, error)
@@ -403,7 +478,13 @@ type QueryResolver interface {
 	Partnerships(ctx context.Context, first *int, after *string) (*model.PartnershipConnection, error)
 	ContactPoints(ctx context.Context, institutionID string, purpose string) ([]store.CurrentContact, error)
 	Viewer(ctx context.Context) (*model.Viewer, error)
+	ResponsibilityAreas(ctx context.Context) ([]store.Area, error)
+	Thresholds(ctx context.Context, partnershipID string, asOf *time.Time) ([]model.ThresholdView, error)
+	WhoHandles(ctx context.Context, institutionID string, areaID string) ([]model.WhoHandles, error)
 	AuditLog(ctx context.Context, entityID string, first *int, after *string) (*model.AuditEntryConnection, error)
+}
+type ResponsibilityAreaResolver interface {
+	ID(ctx context.Context, obj *store.Area) (string, error)
 }
 type ServiceResolver interface {
 	ID(ctx context.Context, obj *store.Service) (string, error)
@@ -425,9 +506,37 @@ type SiteResolver interface {
 
 	Institution(ctx context.Context, obj *store.Site) (*store.Institution, error)
 }
+type ThresholdResolver interface {
+	ID(ctx context.Context, obj *model.ThresholdView) (string, error)
+	Partnership(ctx context.Context, obj *model.ThresholdView) (*store.Partnership, error)
+	Area(ctx context.Context, obj *model.ThresholdView) (*store.Area, error)
+
+	InForce(ctx context.Context, obj *model.ThresholdView) (*store.ThresholdVersion, error)
+	Pending(ctx context.Context, obj *model.ThresholdView) (*store.ThresholdVersion, error)
+	History(ctx context.Context, obj *model.ThresholdView) ([]store.ThresholdVersion, error)
+}
+type ThresholdSignOffResolver interface {
+	Institution(ctx context.Context, obj *store.SignOff) (*store.Institution, error)
+	SignerName(ctx context.Context, obj *store.SignOff) (*string, error)
+
+	Voided(ctx context.Context, obj *store.SignOff) (bool, error)
+}
+type ThresholdVersionResolver interface {
+	NhsServices(ctx context.Context, obj *store.ThresholdVersion) ([]store.Service, error)
+	HepServices(ctx context.Context, obj *store.ThresholdVersion) ([]store.Service, error)
+	SignOffs(ctx context.Context, obj *store.ThresholdVersion) ([]store.SignOff, error)
+}
 type ViewerResolver interface {
 	Partnerships(ctx context.Context, obj *model.Viewer) ([]store.Partnership, error)
 	Institutions(ctx context.Context, obj *model.Viewer) ([]store.Institution, error)
+}
+type WhoHandlesResolver interface {
+	Partnership(ctx context.Context, obj *model.WhoHandles) (*store.Partnership, error)
+	Area(ctx context.Context, obj *model.WhoHandles) (*store.Area, error)
+	Threshold(ctx context.Context, obj *model.WhoHandles) (*model.ThresholdView, error)
+	Agreed(ctx context.Context, obj *model.WhoHandles) (*store.ThresholdVersion, error)
+	ResponsibleParty(ctx context.Context, obj *model.WhoHandles) (*string, error)
+	Statement(ctx context.Context, obj *model.WhoHandles) (string, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1022,6 +1131,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreatePartnership(childComplexity, args["input"].(model.CreatePartnershipInput), args["reason"].(*string)), true
+	case "Mutation.createResponsibilityArea":
+		if e.ComplexityRoot.Mutation.CreateResponsibilityArea == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createResponsibilityArea_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateResponsibilityArea(childComplexity, args["input"].(model.CreateResponsibilityAreaInput), args["reason"].(*string)), true
 	case "Mutation.createService":
 		if e.ComplexityRoot.Mutation.CreateService == nil {
 			break
@@ -1044,6 +1164,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateSite(childComplexity, args["input"].(model.CreateSiteInput), args["reason"].(*string)), true
+	case "Mutation.draftThreshold":
+		if e.ComplexityRoot.Mutation.DraftThreshold == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_draftThreshold_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DraftThreshold(childComplexity, args["partnershipId"].(string), args["areaId"].(string), args["input"].(model.ThresholdInput), args["reason"].(*string)), true
 	case "Mutation.endContactPoint":
 		if e.ComplexityRoot.Mutation.EndContactPoint == nil {
 			break
@@ -1055,6 +1186,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.EndContactPoint(childComplexity, args["id"].(string), args["expectedVersion"].(int), args["validTo"].(time.Time), args["successorId"].(*string), args["reason"].(*string)), true
+	case "Mutation.proposeThreshold":
+		if e.ComplexityRoot.Mutation.ProposeThreshold == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_proposeThreshold_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ProposeThreshold(childComplexity, args["id"].(string), args["expectedVersion"].(int), args["reason"].(*string)), true
 	case "Mutation.removePartnershipMember":
 		if e.ComplexityRoot.Mutation.RemovePartnershipMember == nil {
 			break
@@ -1132,6 +1274,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RetireSite(childComplexity, args["id"].(string), args["expectedVersion"].(int), args["reason"].(string)), true
+	case "Mutation.signOffThreshold":
+		if e.ComplexityRoot.Mutation.SignOffThreshold == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_signOffThreshold_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SignOffThreshold(childComplexity, args["id"].(string), args["expectedVersion"].(int), args["reason"].(*string)), true
 	case "Mutation.updateContactPoint":
 		if e.ComplexityRoot.Mutation.UpdateContactPoint == nil {
 			break
@@ -1198,6 +1351,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateSite(childComplexity, args["id"].(string), args["expectedVersion"].(int), args["input"].(model.UpdateSiteInput), args["reason"].(*string)), true
+	case "Mutation.updateThreshold":
+		if e.ComplexityRoot.Mutation.UpdateThreshold == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateThreshold_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateThreshold(childComplexity, args["id"].(string), args["expectedVersion"].(int), args["input"].(model.UpdateThresholdInput), args["reason"].(*string)), true
 	case "Mutation.verifyContactPoint":
 		if e.ComplexityRoot.Mutation.VerifyContactPoint == nil {
 			break
@@ -1209,6 +1373,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.VerifyContactPoint(childComplexity, args["id"].(string), args["expectedVersion"].(int), args["reason"].(*string)), true
+	case "Mutation.withdrawThreshold":
+		if e.ComplexityRoot.Mutation.WithdrawThreshold == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_withdrawThreshold_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.WithdrawThreshold(childComplexity, args["id"].(string), args["expectedVersion"].(int), args["reason"].(string)), true
 
 	case "OpeningHours.closes":
 		if e.ComplexityRoot.OpeningHours.Closes == nil {
@@ -1462,6 +1637,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Partnerships(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Query.responsibilityAreas":
+		if e.ComplexityRoot.Query.ResponsibilityAreas == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.ResponsibilityAreas(childComplexity), true
 	case "Query.service":
 		if e.ComplexityRoot.Query.Service == nil {
 			break
@@ -1484,12 +1665,71 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Services(childComplexity, args["filter"].(*model.ServiceFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.thresholds":
+		if e.ComplexityRoot.Query.Thresholds == nil {
+			break
+		}
+
+		args, err := ec.field_Query_thresholds_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Thresholds(childComplexity, args["partnershipId"].(string), args["asOf"].(*time.Time)), true
 	case "Query.viewer":
 		if e.ComplexityRoot.Query.Viewer == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Query.Viewer(childComplexity), true
+	case "Query.whoHandles":
+		if e.ComplexityRoot.Query.WhoHandles == nil {
+			break
+		}
+
+		args, err := ec.field_Query_whoHandles_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.WhoHandles(childComplexity, args["institutionId"].(string), args["areaId"].(string)), true
+
+	case "ResponsibilityArea.description":
+		if e.ComplexityRoot.ResponsibilityArea.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilityArea.Description(childComplexity), true
+	case "ResponsibilityArea.id":
+		if e.ComplexityRoot.ResponsibilityArea.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilityArea.ID(childComplexity), true
+	case "ResponsibilityArea.name":
+		if e.ComplexityRoot.ResponsibilityArea.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilityArea.Name(childComplexity), true
+	case "ResponsibilityArea.referencePlacement":
+		if e.ComplexityRoot.ResponsibilityArea.ReferencePlacement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilityArea.ReferencePlacement(childComplexity), true
+	case "ResponsibilityArea.referenceSource":
+		if e.ComplexityRoot.ResponsibilityArea.ReferenceSource == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilityArea.ReferenceSource(childComplexity), true
+	case "ResponsibilityArea.version":
+		if e.ComplexityRoot.ResponsibilityArea.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilityArea.Version(childComplexity), true
 
 	case "Service.accessRoutes":
 		if e.ComplexityRoot.Service.AccessRoutes == nil {
@@ -1795,6 +2035,177 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Site.Version(childComplexity), true
 
+	case "Threshold.area":
+		if e.ComplexityRoot.Threshold.Area == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Threshold.Area(childComplexity), true
+	case "Threshold.history":
+		if e.ComplexityRoot.Threshold.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Threshold.History(childComplexity), true
+	case "Threshold.id":
+		if e.ComplexityRoot.Threshold.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Threshold.ID(childComplexity), true
+	case "Threshold.inForce":
+		if e.ComplexityRoot.Threshold.InForce == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Threshold.InForce(childComplexity), true
+	case "Threshold.partnership":
+		if e.ComplexityRoot.Threshold.Partnership == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Threshold.Partnership(childComplexity), true
+	case "Threshold.pending":
+		if e.ComplexityRoot.Threshold.Pending == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Threshold.Pending(childComplexity), true
+	case "Threshold.updatedAt":
+		if e.ComplexityRoot.Threshold.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Threshold.UpdatedAt(childComplexity), true
+	case "Threshold.version":
+		if e.ComplexityRoot.Threshold.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Threshold.Version(childComplexity), true
+
+	case "ThresholdSignOff.institution":
+		if e.ComplexityRoot.ThresholdSignOff.Institution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ThresholdSignOff.Institution(childComplexity), true
+	case "ThresholdSignOff.side":
+		if e.ComplexityRoot.ThresholdSignOff.Side == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ThresholdSignOff.Side(childComplexity), true
+	case "ThresholdSignOff.signedAt":
+		if e.ComplexityRoot.ThresholdSignOff.SignedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ThresholdSignOff.SignedAt(childComplexity), true
+	case "ThresholdSignOff.signerName":
+		if e.ComplexityRoot.ThresholdSignOff.SignerName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ThresholdSignOff.SignerName(childComplexity), true
+	case "ThresholdSignOff.voided":
+		if e.ComplexityRoot.ThresholdSignOff.Voided == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ThresholdSignOff.Voided(childComplexity), true
+
+	case "ThresholdVersion.agreedAt":
+		if e.ComplexityRoot.ThresholdVersion.AgreedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ThresholdVersion.AgreedAt(childComplexity), true
+	case "ThresholdVersion.collaboration":
+		if e.ComplexityRoot.ThresholdVersion.Collaboration == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ThresholdVersion.Collaboration(childComplexity), true
+	case "ThresholdVersion.createdAt":
+		if e.ComplexityRoot.ThresholdVersion.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ThresholdVersion.CreatedAt(childComplexity), true
+	case "ThresholdVersion.escalation":
+		if e.ComplexityRoot.ThresholdVersion.Escalation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ThresholdVersion.Escalation(childComplexity), true
+	case "ThresholdVersion.hepServices":
+		if e.ComplexityRoot.ThresholdVersion.HepServices == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ThresholdVersion.HepServices(childComplexity), true
+	case "ThresholdVersion.nhsServices":
+		if e.ComplexityRoot.ThresholdVersion.NhsServices == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ThresholdVersion.NhsServices(childComplexity), true
+	case "ThresholdVersion.number":
+		if e.ComplexityRoot.ThresholdVersion.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ThresholdVersion.Number(childComplexity), true
+	case "ThresholdVersion.proposedAt":
+		if e.ComplexityRoot.ThresholdVersion.ProposedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ThresholdVersion.ProposedAt(childComplexity), true
+	case "ThresholdVersion.responsibleParty":
+		if e.ComplexityRoot.ThresholdVersion.ResponsibleParty == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ThresholdVersion.ResponsibleParty(childComplexity), true
+	case "ThresholdVersion.signOffs":
+		if e.ComplexityRoot.ThresholdVersion.SignOffs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ThresholdVersion.SignOffs(childComplexity), true
+	case "ThresholdVersion.status":
+		if e.ComplexityRoot.ThresholdVersion.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ThresholdVersion.Status(childComplexity), true
+	case "ThresholdVersion.stepDown":
+		if e.ComplexityRoot.ThresholdVersion.StepDown == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ThresholdVersion.StepDown(childComplexity), true
+	case "ThresholdVersion.supersededAt":
+		if e.ComplexityRoot.ThresholdVersion.SupersededAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ThresholdVersion.SupersededAt(childComplexity), true
+	case "ThresholdVersion.withdrawnAt":
+		if e.ComplexityRoot.ThresholdVersion.WithdrawnAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ThresholdVersion.WithdrawnAt(childComplexity), true
+	case "ThresholdVersion.withdrawnReason":
+		if e.ComplexityRoot.ThresholdVersion.WithdrawnReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ThresholdVersion.WithdrawnReason(childComplexity), true
+
 	case "Viewer.institutions":
 		if e.ComplexityRoot.Viewer.Institutions == nil {
 			break
@@ -1826,6 +2237,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Viewer.Subject(childComplexity), true
 
+	case "WhoHandles.agreed":
+		if e.ComplexityRoot.WhoHandles.Agreed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WhoHandles.Agreed(childComplexity), true
+	case "WhoHandles.area":
+		if e.ComplexityRoot.WhoHandles.Area == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WhoHandles.Area(childComplexity), true
+	case "WhoHandles.partnership":
+		if e.ComplexityRoot.WhoHandles.Partnership == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WhoHandles.Partnership(childComplexity), true
+	case "WhoHandles.responsibleParty":
+		if e.ComplexityRoot.WhoHandles.ResponsibleParty == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WhoHandles.ResponsibleParty(childComplexity), true
+	case "WhoHandles.statement":
+		if e.ComplexityRoot.WhoHandles.Statement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WhoHandles.Statement(childComplexity), true
+	case "WhoHandles.threshold":
+		if e.ComplexityRoot.WhoHandles.Threshold == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WhoHandles.Threshold(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -1838,18 +2286,21 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputCreateGovernanceForumInput,
 		ec.unmarshalInputCreateInstitutionInput,
 		ec.unmarshalInputCreatePartnershipInput,
+		ec.unmarshalInputCreateResponsibilityAreaInput,
 		ec.unmarshalInputCreateServiceInput,
 		ec.unmarshalInputCreateSiteInput,
 		ec.unmarshalInputInstitutionFilter,
 		ec.unmarshalInputNearInput,
 		ec.unmarshalInputOpeningHoursInput,
 		ec.unmarshalInputServiceFilter,
+		ec.unmarshalInputThresholdInput,
 		ec.unmarshalInputUpdateContactPointInput,
 		ec.unmarshalInputUpdateGovernanceForumInput,
 		ec.unmarshalInputUpdateInstitutionInput,
 		ec.unmarshalInputUpdatePartnershipInput,
 		ec.unmarshalInputUpdateServiceInput,
 		ec.unmarshalInputUpdateSiteInput,
+		ec.unmarshalInputUpdateThresholdInput,
 	)
 	first := true
 
@@ -2041,6 +2492,26 @@ type Query {
   "Who you are signed in as; null when anonymous."
   viewer: Viewer
 
+  "The catalogue of areas of care whose responsibility partnerships agree, in table order."
+  responsibilityAreas: [ResponsibilityArea!]!
+
+  """
+  A partnership's thresholds of responsibility, one per area it has worked
+  on, each with the version that was in force at ` + "`" + `asOf` + "`" + ` (default now), any
+  version now pending agreement, and the full history. NOT_FOUND when the
+  partnership does not exist.
+  """
+  thresholds(partnershipId: ID!, asOf: DateTime): [Threshold!]!
+
+  """
+  Who handles an area of care for students of an institution: one answer for
+  each partnership the institution belongs to, with the agreed responsible
+  party, how the parties collaborate, the services carrying it on each side
+  (with their contact points, as your role allows), or a plain statement that
+  nothing is agreed yet. NOT_FOUND when the institution or area does not exist.
+  """
+  whoHandles(institutionId: ID!, areaId: ID!): [WhoHandles!]!
+
   """
   The history of one record (any ID a mutation returned), oldest first:
   who changed what, when, and why. For partnership leads within their scope
@@ -2079,6 +2550,155 @@ type Viewer {
   partnerships: [Partnership!]!
   "Institutions named in the token: leads may edit their records."
   institutions: [Institution!]!
+}
+
+# ---------------------------------------------------------------------------
+# Thresholds of responsibility
+
+"Who is responsible for an area of care."
+enum ResponsibleParty {
+  "The NHS (statutory services)."
+  NHS
+  "The higher (or further) education provider."
+  HEP
+  "Both, collaborating as the threshold describes."
+  SHARED
+  "The student (and their trusted contact)."
+  STUDENT
+  "Not yet clear: a gap to close."
+  UNCLEAR
+}
+
+"Where a threshold version is in its lifecycle."
+enum ThresholdStatus {
+  "Being written; may change freely."
+  DRAFT
+  "Put forward for sign-off by a lead on each side."
+  PROPOSED
+  "Signed by both sides; in force."
+  AGREED
+  "Was agreed, and has been replaced by a later agreed version."
+  SUPERSEDED
+  "Withdrawn (kept in the history)."
+  WITHDRAWN
+}
+
+"A side of a partnership that signs thresholds."
+enum Side {
+  "An NHS member: trust, ICB, primary care network or GP practice."
+  NHS
+  "An education member: university or college."
+  HEP
+}
+
+"An area of care, e.g. \"Crisis and post-crisis care\", from the North-East action learning set's table (Nous report, Appendix A.2)."
+type ResponsibilityArea implements Node {
+  id: ID!
+  name: String!
+  description: String
+  "Where the North-East action learning set placed it: NHS, UNCLEAR, HEP or STUDENT; null for areas added since."
+  referencePlacement: ResponsibleParty
+  "Where the reference placement comes from."
+  referenceSource: String
+  version: Int!
+}
+
+"""
+A partnership's statement of who is responsible for an area of care, kept as
+a series of versions: DRAFT, then PROPOSED, then AGREED once a lead of an NHS
+member and a lead of an education member have each signed that exact text.
+"""
+type Threshold implements Node {
+  id: ID!
+  partnership: Partnership!
+  area: ResponsibilityArea!
+  "Counts every step taken on the threshold; send it back as ` + "`" + `expectedVersion` + "`" + `."
+  version: Int!
+  "The version that was in force at the ` + "`" + `asOf` + "`" + ` of the query (now by default); null when none was agreed then."
+  inForce: ThresholdVersion
+  "The version now waiting for agreement (DRAFT or PROPOSED), if any."
+  pending: ThresholdVersion
+  "Every version, oldest first."
+  history: [ThresholdVersion!]!
+  updatedAt: DateTime!
+}
+
+"One version of a threshold's text, and where it stands."
+type ThresholdVersion {
+  "1 for the first version, then 2, 3, …"
+  number: Int!
+  status: ThresholdStatus!
+  responsibleParty: ResponsibleParty!
+  "How the university and the NHS collaborate at the boundary."
+  collaboration: String
+  "When to escalate from the university to the NHS."
+  escalation: String
+  "When to step down from the NHS to the university."
+  stepDown: String
+  "NHS services that carry it (those you may see)."
+  nhsServices: [Service!]!
+  "University services that carry it (those you may see)."
+  hepServices: [Service!]!
+  "Sign-offs, including those voided by a later change of the text."
+  signOffs: [ThresholdSignOff!]!
+  createdAt: DateTime!
+  proposedAt: DateTime
+  agreedAt: DateTime
+  supersededAt: DateTime
+  withdrawnAt: DateTime
+  withdrawnReason: String
+}
+
+"One side's signature on a threshold version."
+type ThresholdSignOff {
+  side: Side!
+  "The member institution the signer signed for."
+  institution: Institution!
+  "Who signed; null unless you are signed in."
+  signerName: String
+  signedAt: DateTime!
+  "True when the text changed after signing, so this signature no longer counts."
+  voided: Boolean!
+}
+
+"Who handles an area for an institution's students, in one partnership."
+type WhoHandles {
+  partnership: Partnership!
+  area: ResponsibilityArea!
+  "The threshold, if the partnership has one for this area."
+  threshold: Threshold
+  "The version in force; null when nothing is agreed yet."
+  agreed: ThresholdVersion
+  "The agreed responsible party; null when nothing is agreed yet."
+  responsibleParty: ResponsibleParty
+  "The answer in one plain sentence, e.g. that nothing is agreed yet."
+  statement: String!
+}
+
+input ThresholdInput {
+  responsibleParty: ResponsibleParty!
+  collaboration: String
+  escalation: String
+  stepDown: String
+  nhsServiceIds: [ID!]
+  hepServiceIds: [ID!]
+}
+
+input UpdateThresholdInput {
+  responsibleParty: ResponsibleParty @goField(omittable: true)
+  collaboration: String @goField(omittable: true)
+  escalation: String @goField(omittable: true)
+  stepDown: String @goField(omittable: true)
+  nhsServiceIds: [ID!] @goField(omittable: true)
+  hepServiceIds: [ID!] @goField(omittable: true)
+}
+
+input CreateResponsibilityAreaInput {
+  name: String!
+  description: String
+  referencePlacement: ResponsibleParty
+  "Position in the catalogue (lower first)."
+  sortOrder: Int
 }
 
 # ---------------------------------------------------------------------------
@@ -2186,6 +2806,33 @@ type Mutation {
   createGovernanceForum(input: CreateGovernanceForumInput!, reason: String): GovernanceForum!
   updateGovernanceForum(id: ID!, expectedVersion: Int!, input: UpdateGovernanceForumInput!, reason: String): GovernanceForum!
   retireGovernanceForum(id: ID!, expectedVersion: Int!, reason: String!): GovernanceForum!
+
+  "Adds an area of care to the catalogue (administrators)."
+  createResponsibilityArea(input: CreateResponsibilityAreaInput!, reason: String): ResponsibilityArea!
+  """
+  Starts a DRAFT version of the partnership's threshold for an area (the
+  first, or a new one beside the agreed version, which stays in force until
+  the draft is agreed). CONFLICT when a version is already pending. Leads of
+  the partnership and administrators.
+  """
+  draftThreshold(partnershipId: ID!, areaId: ID!, input: ThresholdInput!, reason: String): Threshold!
+  """
+  Changes the text: the pending version in place (voiding any sign-offs, which
+  were for the old text), or, when only an agreed version exists, a new
+  DRAFT starting from it.
+  """
+  updateThreshold(id: ID!, expectedVersion: Int!, input: UpdateThresholdInput!, reason: String): Threshold!
+  "Puts the pending DRAFT forward for sign-off."
+  proposeThreshold(id: ID!, expectedVersion: Int!, reason: String): Threshold!
+  """
+  Signs the PROPOSED version for your side: the side of the member institution
+  your token names (an NHS body signs for the NHS side, a university or
+  college for the education side). Leads only; each side signs once; when
+  both have signed, the version is AGREED and replaces the previous one.
+  """
+  signOffThreshold(id: ID!, expectedVersion: Int!, reason: String): Threshold!
+  "Withdraws the pending version or, when there is none, the agreed one. Recorded, not deleted."
+  withdrawThreshold(id: ID!, expectedVersion: Int!, reason: String!): Threshold!
 }
 
 input CreateInstitutionInput {
@@ -3274,6 +3921,24 @@ func (ec *executionContext) childFields_PartnershipMember(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type PartnershipMember", field.Name)
 }
 
+func (ec *executionContext) childFields_ResponsibilityArea(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ResponsibilityArea_id(ctx, field)
+	case "name":
+		return ec.fieldContext_ResponsibilityArea_name(ctx, field)
+	case "description":
+		return ec.fieldContext_ResponsibilityArea_description(ctx, field)
+	case "referencePlacement":
+		return ec.fieldContext_ResponsibilityArea_referencePlacement(ctx, field)
+	case "referenceSource":
+		return ec.fieldContext_ResponsibilityArea_referenceSource(ctx, field)
+	case "version":
+		return ec.fieldContext_ResponsibilityArea_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ResponsibilityArea", field.Name)
+}
+
 func (ec *executionContext) childFields_Service(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3398,6 +4063,80 @@ func (ec *executionContext) childFields_Site(ctx context.Context, field graphql.
 	return nil, fmt.Errorf("no field named %q was found under type Site", field.Name)
 }
 
+func (ec *executionContext) childFields_Threshold(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Threshold_id(ctx, field)
+	case "partnership":
+		return ec.fieldContext_Threshold_partnership(ctx, field)
+	case "area":
+		return ec.fieldContext_Threshold_area(ctx, field)
+	case "version":
+		return ec.fieldContext_Threshold_version(ctx, field)
+	case "inForce":
+		return ec.fieldContext_Threshold_inForce(ctx, field)
+	case "pending":
+		return ec.fieldContext_Threshold_pending(ctx, field)
+	case "history":
+		return ec.fieldContext_Threshold_history(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Threshold_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Threshold", field.Name)
+}
+
+func (ec *executionContext) childFields_ThresholdSignOff(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "side":
+		return ec.fieldContext_ThresholdSignOff_side(ctx, field)
+	case "institution":
+		return ec.fieldContext_ThresholdSignOff_institution(ctx, field)
+	case "signerName":
+		return ec.fieldContext_ThresholdSignOff_signerName(ctx, field)
+	case "signedAt":
+		return ec.fieldContext_ThresholdSignOff_signedAt(ctx, field)
+	case "voided":
+		return ec.fieldContext_ThresholdSignOff_voided(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ThresholdSignOff", field.Name)
+}
+
+func (ec *executionContext) childFields_ThresholdVersion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "number":
+		return ec.fieldContext_ThresholdVersion_number(ctx, field)
+	case "status":
+		return ec.fieldContext_ThresholdVersion_status(ctx, field)
+	case "responsibleParty":
+		return ec.fieldContext_ThresholdVersion_responsibleParty(ctx, field)
+	case "collaboration":
+		return ec.fieldContext_ThresholdVersion_collaboration(ctx, field)
+	case "escalation":
+		return ec.fieldContext_ThresholdVersion_escalation(ctx, field)
+	case "stepDown":
+		return ec.fieldContext_ThresholdVersion_stepDown(ctx, field)
+	case "nhsServices":
+		return ec.fieldContext_ThresholdVersion_nhsServices(ctx, field)
+	case "hepServices":
+		return ec.fieldContext_ThresholdVersion_hepServices(ctx, field)
+	case "signOffs":
+		return ec.fieldContext_ThresholdVersion_signOffs(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ThresholdVersion_createdAt(ctx, field)
+	case "proposedAt":
+		return ec.fieldContext_ThresholdVersion_proposedAt(ctx, field)
+	case "agreedAt":
+		return ec.fieldContext_ThresholdVersion_agreedAt(ctx, field)
+	case "supersededAt":
+		return ec.fieldContext_ThresholdVersion_supersededAt(ctx, field)
+	case "withdrawnAt":
+		return ec.fieldContext_ThresholdVersion_withdrawnAt(ctx, field)
+	case "withdrawnReason":
+		return ec.fieldContext_ThresholdVersion_withdrawnReason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ThresholdVersion", field.Name)
+}
+
 func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "subject":
@@ -3412,6 +4151,24 @@ func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphq
 		return ec.fieldContext_Viewer_institutions(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Viewer", field.Name)
+}
+
+func (ec *executionContext) childFields_WhoHandles(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "partnership":
+		return ec.fieldContext_WhoHandles_partnership(ctx, field)
+	case "area":
+		return ec.fieldContext_WhoHandles_area(ctx, field)
+	case "threshold":
+		return ec.fieldContext_WhoHandles_threshold(ctx, field)
+	case "agreed":
+		return ec.fieldContext_WhoHandles_agreed(ctx, field)
+	case "responsibleParty":
+		return ec.fieldContext_WhoHandles_responsibleParty(ctx, field)
+	case "statement":
+		return ec.fieldContext_WhoHandles_statement(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WhoHandles", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3678,6 +4435,28 @@ func (ec *executionContext) field_Mutation_createPartnership_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createResponsibilityArea_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateResponsibilityAreaInput, error) {
+			return ec.unmarshalNCreateResponsibilityAreaInput2githubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐCreateResponsibilityAreaInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createService_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3719,6 +4498,44 @@ func (ec *executionContext) field_Mutation_createSite_args(ctx context.Context, 
 		return nil, err
 	}
 	args["reason"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_draftThreshold_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "partnershipId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["partnershipId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "areaId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["areaId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ThresholdInput, error) {
+			return ec.unmarshalNThresholdInput2githubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐThresholdInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg3
 	return args, nil
 }
 
@@ -3765,6 +4582,36 @@ func (ec *executionContext) field_Mutation_endContactPoint_args(ctx context.Cont
 		return nil, err
 	}
 	args["reason"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_proposeThreshold_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg2
 	return args, nil
 }
 
@@ -3978,6 +4825,36 @@ func (ec *executionContext) field_Mutation_retireSite_args(ctx context.Context, 
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
 		func(ctx context.Context, v any) (string, error) {
 			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_signOffThreshold_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4214,6 +5091,44 @@ func (ec *executionContext) field_Mutation_updateSite_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updateThreshold_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateThresholdInput, error) {
+			return ec.unmarshalNUpdateThresholdInput2githubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐUpdateThresholdInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_verifyContactPoint_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4236,6 +5151,36 @@ func (ec *executionContext) field_Mutation_verifyContactPoint_args(ctx context.C
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_withdrawThreshold_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4445,6 +5390,50 @@ func (ec *executionContext) field_Query_services_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_thresholds_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "partnershipId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["partnershipId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_whoHandles_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "institutionId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["institutionId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "areaId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["areaId"] = arg1
 	return args, nil
 }
 
@@ -7573,6 +8562,270 @@ func (ec *executionContext) fieldContext_Mutation_retireGovernanceForum(ctx cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createResponsibilityArea(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createResponsibilityArea(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateResponsibilityArea(ctx, fc.Args["input"].(model.CreateResponsibilityAreaInput), fc.Args["reason"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Area) graphql.Marshaler {
+			return ec.marshalNResponsibilityArea2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐArea(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createResponsibilityArea(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ResponsibilityArea(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createResponsibilityArea_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_draftThreshold(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_draftThreshold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DraftThreshold(ctx, fc.Args["partnershipId"].(string), fc.Args["areaId"].(string), fc.Args["input"].(model.ThresholdInput), fc.Args["reason"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ThresholdView) graphql.Marshaler {
+			return ec.marshalNThreshold2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐThresholdView(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_draftThreshold(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Threshold(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_draftThreshold_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateThreshold(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateThreshold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateThreshold(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(int), fc.Args["input"].(model.UpdateThresholdInput), fc.Args["reason"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ThresholdView) graphql.Marshaler {
+			return ec.marshalNThreshold2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐThresholdView(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateThreshold(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Threshold(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateThreshold_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_proposeThreshold(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_proposeThreshold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ProposeThreshold(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(int), fc.Args["reason"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ThresholdView) graphql.Marshaler {
+			return ec.marshalNThreshold2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐThresholdView(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_proposeThreshold(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Threshold(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_proposeThreshold_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_signOffThreshold(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_signOffThreshold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SignOffThreshold(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(int), fc.Args["reason"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ThresholdView) graphql.Marshaler {
+			return ec.marshalNThreshold2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐThresholdView(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_signOffThreshold(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Threshold(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_signOffThreshold_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_withdrawThreshold(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_withdrawThreshold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().WithdrawThreshold(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(int), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ThresholdView) graphql.Marshaler {
+			return ec.marshalNThreshold2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐThresholdView(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_withdrawThreshold(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Threshold(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_withdrawThreshold_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _OpeningHours_day(ctx context.Context, field graphql.CollectedField, obj *store.OpeningHours) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8673,6 +9926,126 @@ func (ec *executionContext) fieldContext_Query_viewer(_ context.Context, field g
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_responsibilityAreas(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_responsibilityAreas(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().ResponsibilityAreas(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.Area) graphql.Marshaler {
+			return ec.marshalNResponsibilityArea2ᚕgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐAreaᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_responsibilityAreas(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ResponsibilityArea(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_thresholds(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_thresholds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Thresholds(ctx, fc.Args["partnershipId"].(string), fc.Args["asOf"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.ThresholdView) graphql.Marshaler {
+			return ec.marshalNThreshold2ᚕgithubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐThresholdViewᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_thresholds(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Threshold(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_thresholds_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_whoHandles(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_whoHandles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().WhoHandles(ctx, fc.Args["institutionId"].(string), fc.Args["areaId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.WhoHandles) graphql.Marshaler {
+			return ec.marshalNWhoHandles2ᚕgithubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐWhoHandlesᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_whoHandles(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WhoHandles(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_whoHandles_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_auditLog(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8791,6 +10164,144 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ResponsibilityArea_id(ctx context.Context, field graphql.CollectedField, obj *store.Area) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponsibilityArea_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ResponsibilityArea().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResponsibilityArea_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResponsibilityArea", field, true, true, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _ResponsibilityArea_name(ctx context.Context, field graphql.CollectedField, obj *store.Area) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponsibilityArea_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResponsibilityArea_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResponsibilityArea", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ResponsibilityArea_description(ctx context.Context, field graphql.CollectedField, obj *store.Area) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponsibilityArea_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ResponsibilityArea_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResponsibilityArea", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ResponsibilityArea_referencePlacement(ctx context.Context, field graphql.CollectedField, obj *store.Area) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponsibilityArea_referencePlacement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReferencePlacement, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOResponsibleParty2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ResponsibilityArea_referencePlacement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResponsibilityArea", field, false, false, errors.New("field of type ResponsibleParty does not have child fields"))
+}
+
+func (ec *executionContext) _ResponsibilityArea_referenceSource(ctx context.Context, field graphql.CollectedField, obj *store.Area) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponsibilityArea_referenceSource(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReferenceSource, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ResponsibilityArea_referenceSource(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResponsibilityArea", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ResponsibilityArea_version(ctx context.Context, field graphql.CollectedField, obj *store.Area) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponsibilityArea_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResponsibilityArea_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResponsibilityArea", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _Service_id(ctx context.Context, field graphql.CollectedField, obj *store.Service) (ret graphql.Marshaler) {
@@ -10042,6 +11553,731 @@ func (ec *executionContext) fieldContext_Site_updatedAt(_ context.Context, field
 	return graphql.NewScalarFieldContext("Site", field, false, false, errors.New("field of type DateTime does not have child fields"))
 }
 
+func (ec *executionContext) _Threshold_id(ctx context.Context, field graphql.CollectedField, obj *model.ThresholdView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Threshold_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Threshold().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Threshold_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Threshold", field, true, true, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Threshold_partnership(ctx context.Context, field graphql.CollectedField, obj *model.ThresholdView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Threshold_partnership(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Threshold().Partnership(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Partnership) graphql.Marshaler {
+			return ec.marshalNPartnership2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐPartnership(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Threshold_partnership(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Threshold",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partnership(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Threshold_area(ctx context.Context, field graphql.CollectedField, obj *model.ThresholdView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Threshold_area(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Threshold().Area(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Area) graphql.Marshaler {
+			return ec.marshalNResponsibilityArea2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐArea(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Threshold_area(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Threshold",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ResponsibilityArea(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Threshold_version(ctx context.Context, field graphql.CollectedField, obj *model.ThresholdView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Threshold_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Threshold_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Threshold", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Threshold_inForce(ctx context.Context, field graphql.CollectedField, obj *model.ThresholdView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Threshold_inForce(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Threshold().InForce(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.ThresholdVersion) graphql.Marshaler {
+			return ec.marshalOThresholdVersion2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐThresholdVersion(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Threshold_inForce(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Threshold",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ThresholdVersion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Threshold_pending(ctx context.Context, field graphql.CollectedField, obj *model.ThresholdView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Threshold_pending(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Threshold().Pending(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.ThresholdVersion) graphql.Marshaler {
+			return ec.marshalOThresholdVersion2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐThresholdVersion(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Threshold_pending(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Threshold",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ThresholdVersion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Threshold_history(ctx context.Context, field graphql.CollectedField, obj *model.ThresholdView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Threshold_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Threshold().History(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.ThresholdVersion) graphql.Marshaler {
+			return ec.marshalNThresholdVersion2ᚕgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐThresholdVersionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Threshold_history(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Threshold",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ThresholdVersion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Threshold_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.ThresholdView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Threshold_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Threshold_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Threshold", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _ThresholdSignOff_side(ctx context.Context, field graphql.CollectedField, obj *store.SignOff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ThresholdSignOff_side(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Side, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNSide2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ThresholdSignOff_side(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ThresholdSignOff", field, false, false, errors.New("field of type Side does not have child fields"))
+}
+
+func (ec *executionContext) _ThresholdSignOff_institution(ctx context.Context, field graphql.CollectedField, obj *store.SignOff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ThresholdSignOff_institution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ThresholdSignOff().Institution(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Institution) graphql.Marshaler {
+			return ec.marshalNInstitution2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐInstitution(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ThresholdSignOff_institution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ThresholdSignOff",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Institution(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ThresholdSignOff_signerName(ctx context.Context, field graphql.CollectedField, obj *store.SignOff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ThresholdSignOff_signerName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ThresholdSignOff().SignerName(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ThresholdSignOff_signerName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ThresholdSignOff", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ThresholdSignOff_signedAt(ctx context.Context, field graphql.CollectedField, obj *store.SignOff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ThresholdSignOff_signedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SignedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ThresholdSignOff_signedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ThresholdSignOff", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _ThresholdSignOff_voided(ctx context.Context, field graphql.CollectedField, obj *store.SignOff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ThresholdSignOff_voided(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ThresholdSignOff().Voided(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ThresholdSignOff_voided(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ThresholdSignOff", field, true, true, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _ThresholdVersion_number(ctx context.Context, field graphql.CollectedField, obj *store.ThresholdVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ThresholdVersion_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ThresholdVersion_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ThresholdVersion", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ThresholdVersion_status(ctx context.Context, field graphql.CollectedField, obj *store.ThresholdVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ThresholdVersion_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNThresholdStatus2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ThresholdVersion_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ThresholdVersion", field, false, false, errors.New("field of type ThresholdStatus does not have child fields"))
+}
+
+func (ec *executionContext) _ThresholdVersion_responsibleParty(ctx context.Context, field graphql.CollectedField, obj *store.ThresholdVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ThresholdVersion_responsibleParty(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResponsibleParty, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNResponsibleParty2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ThresholdVersion_responsibleParty(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ThresholdVersion", field, false, false, errors.New("field of type ResponsibleParty does not have child fields"))
+}
+
+func (ec *executionContext) _ThresholdVersion_collaboration(ctx context.Context, field graphql.CollectedField, obj *store.ThresholdVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ThresholdVersion_collaboration(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Collaboration, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ThresholdVersion_collaboration(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ThresholdVersion", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ThresholdVersion_escalation(ctx context.Context, field graphql.CollectedField, obj *store.ThresholdVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ThresholdVersion_escalation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Escalation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ThresholdVersion_escalation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ThresholdVersion", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ThresholdVersion_stepDown(ctx context.Context, field graphql.CollectedField, obj *store.ThresholdVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ThresholdVersion_stepDown(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StepDown, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ThresholdVersion_stepDown(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ThresholdVersion", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ThresholdVersion_nhsServices(ctx context.Context, field graphql.CollectedField, obj *store.ThresholdVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ThresholdVersion_nhsServices(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ThresholdVersion().NhsServices(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.Service) graphql.Marshaler {
+			return ec.marshalNService2ᚕgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐServiceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ThresholdVersion_nhsServices(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ThresholdVersion",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Service(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ThresholdVersion_hepServices(ctx context.Context, field graphql.CollectedField, obj *store.ThresholdVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ThresholdVersion_hepServices(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ThresholdVersion().HepServices(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.Service) graphql.Marshaler {
+			return ec.marshalNService2ᚕgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐServiceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ThresholdVersion_hepServices(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ThresholdVersion",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Service(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ThresholdVersion_signOffs(ctx context.Context, field graphql.CollectedField, obj *store.ThresholdVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ThresholdVersion_signOffs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ThresholdVersion().SignOffs(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.SignOff) graphql.Marshaler {
+			return ec.marshalNThresholdSignOff2ᚕgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐSignOffᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ThresholdVersion_signOffs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ThresholdVersion",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ThresholdSignOff(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ThresholdVersion_createdAt(ctx context.Context, field graphql.CollectedField, obj *store.ThresholdVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ThresholdVersion_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ThresholdVersion_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ThresholdVersion", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _ThresholdVersion_proposedAt(ctx context.Context, field graphql.CollectedField, obj *store.ThresholdVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ThresholdVersion_proposedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProposedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ThresholdVersion_proposedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ThresholdVersion", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _ThresholdVersion_agreedAt(ctx context.Context, field graphql.CollectedField, obj *store.ThresholdVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ThresholdVersion_agreedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AgreedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ThresholdVersion_agreedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ThresholdVersion", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _ThresholdVersion_supersededAt(ctx context.Context, field graphql.CollectedField, obj *store.ThresholdVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ThresholdVersion_supersededAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SupersededAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ThresholdVersion_supersededAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ThresholdVersion", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _ThresholdVersion_withdrawnAt(ctx context.Context, field graphql.CollectedField, obj *store.ThresholdVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ThresholdVersion_withdrawnAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WithdrawnAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ThresholdVersion_withdrawnAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ThresholdVersion", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _ThresholdVersion_withdrawnReason(ctx context.Context, field graphql.CollectedField, obj *store.ThresholdVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ThresholdVersion_withdrawnReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WithdrawnReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ThresholdVersion_withdrawnReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ThresholdVersion", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _Viewer_subject(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10173,6 +12409,180 @@ func (ec *executionContext) fieldContext_Viewer_institutions(_ context.Context, 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _WhoHandles_partnership(ctx context.Context, field graphql.CollectedField, obj *model.WhoHandles) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WhoHandles_partnership(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WhoHandles().Partnership(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Partnership) graphql.Marshaler {
+			return ec.marshalNPartnership2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐPartnership(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WhoHandles_partnership(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WhoHandles",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partnership(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WhoHandles_area(ctx context.Context, field graphql.CollectedField, obj *model.WhoHandles) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WhoHandles_area(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WhoHandles().Area(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Area) graphql.Marshaler {
+			return ec.marshalNResponsibilityArea2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐArea(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WhoHandles_area(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WhoHandles",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ResponsibilityArea(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WhoHandles_threshold(ctx context.Context, field graphql.CollectedField, obj *model.WhoHandles) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WhoHandles_threshold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WhoHandles().Threshold(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ThresholdView) graphql.Marshaler {
+			return ec.marshalOThreshold2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐThresholdView(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WhoHandles_threshold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WhoHandles",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Threshold(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WhoHandles_agreed(ctx context.Context, field graphql.CollectedField, obj *model.WhoHandles) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WhoHandles_agreed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WhoHandles().Agreed(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.ThresholdVersion) graphql.Marshaler {
+			return ec.marshalOThresholdVersion2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐThresholdVersion(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WhoHandles_agreed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WhoHandles",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ThresholdVersion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WhoHandles_responsibleParty(ctx context.Context, field graphql.CollectedField, obj *model.WhoHandles) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WhoHandles_responsibleParty(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WhoHandles().ResponsibleParty(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOResponsibleParty2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WhoHandles_responsibleParty(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WhoHandles", field, true, true, errors.New("field of type ResponsibleParty does not have child fields"))
+}
+
+func (ec *executionContext) _WhoHandles_statement(ctx context.Context, field graphql.CollectedField, obj *model.WhoHandles) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WhoHandles_statement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WhoHandles().Statement(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WhoHandles_statement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WhoHandles", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -11585,6 +13995,57 @@ func (ec *executionContext) unmarshalInputCreatePartnershipInput(ctx context.Con
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputCreateResponsibilityAreaInput(ctx context.Context, obj any) (model.CreateResponsibilityAreaInput, error) {
+	var it model.CreateResponsibilityAreaInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "description", "referencePlacement", "sortOrder"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "referencePlacement":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referencePlacement"))
+			data, err := ec.unmarshalOResponsibleParty2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferencePlacement = data
+		case "sortOrder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sortOrder"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SortOrder = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputCreateServiceInput(ctx context.Context, obj any) (model.CreateServiceInput, error) {
 	var it model.CreateServiceInput
 	if obj == nil {
@@ -12100,6 +14561,71 @@ func (ec *executionContext) unmarshalInputServiceFilter(ctx context.Context, obj
 				return it, err
 			}
 			it.Near = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputThresholdInput(ctx context.Context, obj any) (model.ThresholdInput, error) {
+	var it model.ThresholdInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"responsibleParty", "collaboration", "escalation", "stepDown", "nhsServiceIds", "hepServiceIds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "responsibleParty":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("responsibleParty"))
+			data, err := ec.unmarshalNResponsibleParty2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResponsibleParty = data
+		case "collaboration":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("collaboration"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Collaboration = data
+		case "escalation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("escalation"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Escalation = data
+		case "stepDown":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stepDown"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StepDown = data
+		case "nhsServiceIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nhsServiceIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NhsServiceIds = data
+		case "hepServiceIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hepServiceIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HepServiceIds = data
 		}
 	}
 	return it, nil
@@ -12719,6 +15245,71 @@ func (ec *executionContext) unmarshalInputUpdateSiteInput(ctx context.Context, o
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputUpdateThresholdInput(ctx context.Context, obj any) (model.UpdateThresholdInput, error) {
+	var it model.UpdateThresholdInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"responsibleParty", "collaboration", "escalation", "stepDown", "nhsServiceIds", "hepServiceIds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "responsibleParty":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("responsibleParty"))
+			data, err := ec.unmarshalOResponsibleParty2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResponsibleParty = graphql.OmittableOf(data)
+		case "collaboration":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("collaboration"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Collaboration = graphql.OmittableOf(data)
+		case "escalation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("escalation"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Escalation = graphql.OmittableOf(data)
+		case "stepDown":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stepDown"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StepDown = graphql.OmittableOf(data)
+		case "nhsServiceIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nhsServiceIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NhsServiceIds = graphql.OmittableOf(data)
+		case "hepServiceIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hepServiceIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HepServiceIds = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -12727,6 +15318,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 	switch obj := (obj).(type) {
 	case nil:
 		return graphql.Null
+	case model.ThresholdView:
+		return ec._Threshold(ctx, sel, &obj)
+	case *model.ThresholdView:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Threshold(ctx, sel, obj)
 	case store.Site:
 		return ec._Site(ctx, sel, &obj)
 	case *store.Site:
@@ -12741,6 +15339,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Service(ctx, sel, obj)
+	case store.Area:
+		return ec._ResponsibilityArea(ctx, sel, &obj)
+	case *store.Area:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ResponsibilityArea(ctx, sel, obj)
 	case store.Partnership:
 		return ec._Partnership(ctx, sel, &obj)
 	case *store.Partnership:
@@ -14333,6 +16938,48 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createResponsibilityArea":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createResponsibilityArea(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "draftThreshold":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_draftThreshold(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateThreshold":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateThreshold(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "proposeThreshold":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_proposeThreshold(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "signOffThreshold":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_signOffThreshold(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "withdrawThreshold":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_withdrawThreshold(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -15174,6 +17821,72 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "responsibilityAreas":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_responsibilityAreas(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "thresholds":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_thresholds(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "whoHandles":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_whoHandles(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "auditLog":
 			field := field
 
@@ -15208,6 +17921,102 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				return ec._Query___schema(ctx, field)
 			})
 			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var responsibilityAreaImplementors = []string{"ResponsibilityArea", "Node"}
+
+func (ec *executionContext) _ResponsibilityArea(ctx context.Context, sel ast.SelectionSet, obj *store.Area) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, responsibilityAreaImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ResponsibilityArea")
+		case "id":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._ResponsibilityArea_id(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "name":
+			out.Values[i] = ec._ResponsibilityArea_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._ResponsibilityArea_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "referencePlacement":
+			out.Values[i] = ec._ResponsibilityArea_referencePlacement(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "referenceSource":
+			out.Values[i] = ec._ResponsibilityArea_referenceSource(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._ResponsibilityArea_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
@@ -16009,6 +18818,641 @@ func (ec *executionContext) _Site(ctx context.Context, sel ast.SelectionSet, obj
 	return out
 }
 
+var thresholdImplementors = []string{"Threshold", "Node"}
+
+func (ec *executionContext) _Threshold(ctx context.Context, sel ast.SelectionSet, obj *model.ThresholdView) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, thresholdImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Threshold")
+		case "id":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Threshold_id(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "partnership":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Threshold_partnership(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "area":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Threshold_area(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "version":
+			out.Values[i] = ec._Threshold_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "inForce":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Threshold_inForce(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "pending":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Threshold_pending(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "history":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Threshold_history(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "updatedAt":
+			out.Values[i] = ec._Threshold_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var thresholdSignOffImplementors = []string{"ThresholdSignOff"}
+
+func (ec *executionContext) _ThresholdSignOff(ctx context.Context, sel ast.SelectionSet, obj *store.SignOff) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, thresholdSignOffImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ThresholdSignOff")
+		case "side":
+			out.Values[i] = ec._ThresholdSignOff_side(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "institution":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._ThresholdSignOff_institution(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "signerName":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._ThresholdSignOff_signerName(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "signedAt":
+			out.Values[i] = ec._ThresholdSignOff_signedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "voided":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._ThresholdSignOff_voided(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var thresholdVersionImplementors = []string{"ThresholdVersion"}
+
+func (ec *executionContext) _ThresholdVersion(ctx context.Context, sel ast.SelectionSet, obj *store.ThresholdVersion) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, thresholdVersionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ThresholdVersion")
+		case "number":
+			out.Values[i] = ec._ThresholdVersion_number(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._ThresholdVersion_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "responsibleParty":
+			out.Values[i] = ec._ThresholdVersion_responsibleParty(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "collaboration":
+			out.Values[i] = ec._ThresholdVersion_collaboration(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "escalation":
+			out.Values[i] = ec._ThresholdVersion_escalation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "stepDown":
+			out.Values[i] = ec._ThresholdVersion_stepDown(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nhsServices":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._ThresholdVersion_nhsServices(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "hepServices":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._ThresholdVersion_hepServices(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "signOffs":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._ThresholdVersion_signOffs(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "createdAt":
+			out.Values[i] = ec._ThresholdVersion_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "proposedAt":
+			out.Values[i] = ec._ThresholdVersion_proposedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "agreedAt":
+			out.Values[i] = ec._ThresholdVersion_agreedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "supersededAt":
+			out.Values[i] = ec._ThresholdVersion_supersededAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "withdrawnAt":
+			out.Values[i] = ec._ThresholdVersion_withdrawnAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "withdrawnReason":
+			out.Values[i] = ec._ThresholdVersion_withdrawnReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var viewerImplementors = []string{"Viewer"}
 
 func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, obj *model.Viewer) graphql.Marshaler {
@@ -16084,6 +19528,267 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 					}
 				}()
 				res = ec._Viewer_institutions(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var whoHandlesImplementors = []string{"WhoHandles"}
+
+func (ec *executionContext) _WhoHandles(ctx context.Context, sel ast.SelectionSet, obj *model.WhoHandles) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, whoHandlesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WhoHandles")
+		case "partnership":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._WhoHandles_partnership(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "area":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._WhoHandles_area(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "threshold":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._WhoHandles_threshold(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "agreed":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._WhoHandles_agreed(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "responsibleParty":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._WhoHandles_responsibleParty(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "statement":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._WhoHandles_statement(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -16773,6 +20478,11 @@ func (ec *executionContext) unmarshalNCreatePartnershipInput2githubᚗcomᚋwaym
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCreateResponsibilityAreaInput2githubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐCreateResponsibilityAreaInput(ctx context.Context, v any) (model.CreateResponsibilityAreaInput, error) {
+	res, err := ec.unmarshalInputCreateResponsibilityAreaInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreateServiceInput2githubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐCreateServiceInput(ctx context.Context, v any) (model.CreateServiceInput, error) {
 	res, err := ec.unmarshalInputCreateServiceInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -17238,6 +20948,52 @@ func (ec *executionContext) marshalNPartnershipMember2ᚕgithubᚗcomᚋwaymark�
 	return ret
 }
 
+func (ec *executionContext) marshalNResponsibilityArea2githubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐArea(ctx context.Context, sel ast.SelectionSet, v store.Area) graphql.Marshaler {
+	return ec._ResponsibilityArea(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNResponsibilityArea2ᚕgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐAreaᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Area) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNResponsibilityArea2githubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐArea(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNResponsibilityArea2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐArea(ctx context.Context, sel ast.SelectionSet, v *store.Area) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ResponsibilityArea(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNResponsibleParty2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNResponsibleParty2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNRole2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -17330,6 +21086,22 @@ func (ec *executionContext) marshalNServiceEdge2ᚕgithubᚗcomᚋwaymarkᚋwaym
 	return ret
 }
 
+func (ec *executionContext) unmarshalNSide2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSide2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNSite2githubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐSite(ctx context.Context, sel ast.SelectionSet, v store.Site) graphql.Marshaler {
 	return ec._Site(ctx, sel, &v)
 }
@@ -17405,6 +21177,97 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	return ret
 }
 
+func (ec *executionContext) marshalNThreshold2githubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐThresholdView(ctx context.Context, sel ast.SelectionSet, v model.ThresholdView) graphql.Marshaler {
+	return ec._Threshold(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNThreshold2ᚕgithubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐThresholdViewᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ThresholdView) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNThreshold2githubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐThresholdView(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNThreshold2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐThresholdView(ctx context.Context, sel ast.SelectionSet, v *model.ThresholdView) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Threshold(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNThresholdInput2githubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐThresholdInput(ctx context.Context, v any) (model.ThresholdInput, error) {
+	res, err := ec.unmarshalInputThresholdInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNThresholdSignOff2githubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐSignOff(ctx context.Context, sel ast.SelectionSet, v store.SignOff) graphql.Marshaler {
+	return ec._ThresholdSignOff(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNThresholdSignOff2ᚕgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐSignOffᚄ(ctx context.Context, sel ast.SelectionSet, v []store.SignOff) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNThresholdSignOff2githubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐSignOff(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNThresholdStatus2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNThresholdStatus2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNThresholdVersion2githubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐThresholdVersion(ctx context.Context, sel ast.SelectionSet, v store.ThresholdVersion) graphql.Marshaler {
+	return ec._ThresholdVersion(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNThresholdVersion2ᚕgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐThresholdVersionᚄ(ctx context.Context, sel ast.SelectionSet, v []store.ThresholdVersion) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNThresholdVersion2githubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐThresholdVersion(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNUpdateContactPointInput2githubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐUpdateContactPointInput(ctx context.Context, v any) (model.UpdateContactPointInput, error) {
 	res, err := ec.unmarshalInputUpdateContactPointInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -17435,6 +21298,11 @@ func (ec *executionContext) unmarshalNUpdateSiteInput2githubᚗcomᚋwaymarkᚋw
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNUpdateThresholdInput2githubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐUpdateThresholdInput(ctx context.Context, v any) (model.UpdateThresholdInput, error) {
+	res, err := ec.unmarshalInputUpdateThresholdInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNVisibility2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -17449,6 +21317,26 @@ func (ec *executionContext) marshalNVisibility2string(ctx context.Context, sel a
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNWhoHandles2githubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐWhoHandles(ctx context.Context, sel ast.SelectionSet, v model.WhoHandles) graphql.Marshaler {
+	return ec._WhoHandles(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNWhoHandles2ᚕgithubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐWhoHandlesᚄ(ctx context.Context, sel ast.SelectionSet, v []model.WhoHandles) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWhoHandles2githubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐWhoHandles(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -18058,6 +21946,24 @@ func (ec *executionContext) marshalOPartnership2ᚖgithubᚗcomᚋwaymarkᚋwaym
 	return ec._Partnership(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOResponsibleParty2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOResponsibleParty2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(*v)
+	return res
+}
+
 func (ec *executionContext) marshalOService2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐService(ctx context.Context, sel ast.SelectionSet, v *store.Service) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -18149,6 +22055,20 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = ctx
 	res := graphql.MarshalString(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOThreshold2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐThresholdView(ctx context.Context, sel ast.SelectionSet, v *model.ThresholdView) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Threshold(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOThresholdVersion2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐThresholdVersion(ctx context.Context, sel ast.SelectionSet, v *store.ThresholdVersion) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ThresholdVersion(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOViewer2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐViewer(ctx context.Context, sel ast.SelectionSet, v *model.Viewer) graphql.Marshaler {

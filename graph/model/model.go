@@ -77,6 +77,20 @@ type AuditEntryEdge struct {
 	Node   *store.AuditEntry
 }
 
+// ThresholdView is a threshold as seen at a moment: AsOf decides which
+// version was in force.
+type ThresholdView struct {
+	store.Threshold
+	AsOf time.Time
+}
+
+// WhoHandles is one partnership's answer to who handles an area.
+type WhoHandles struct {
+	PartnershipID uuid.UUID
+	AreaID        uuid.UUID
+	ThresholdID   *uuid.UUID
+}
+
 // Eligibility is who may use a service.
 type Eligibility struct {
 	ServiceID   uuid.UUID

@@ -66,6 +66,14 @@ type CreatePartnershipInput struct {
 	SharedOutcomes []string `json:"sharedOutcomes,omitempty"`
 }
 
+type CreateResponsibilityAreaInput struct {
+	Name               string  `json:"name"`
+	Description        *string `json:"description,omitempty"`
+	ReferencePlacement *string `json:"referencePlacement,omitempty"`
+	// Position in the catalogue (lower first).
+	SortOrder *int `json:"sortOrder,omitempty"`
+}
+
 type CreateServiceInput struct {
 	// The providing institution; it cannot be changed later.
 	InstitutionID string `json:"institutionId"`
@@ -187,6 +195,15 @@ type ServiceFilter struct {
 	Near *NearInput `json:"near,omitempty"`
 }
 
+type ThresholdInput struct {
+	ResponsibleParty string   `json:"responsibleParty"`
+	Collaboration    *string  `json:"collaboration,omitempty"`
+	Escalation       *string  `json:"escalation,omitempty"`
+	StepDown         *string  `json:"stepDown,omitempty"`
+	NhsServiceIds    []string `json:"nhsServiceIds,omitempty"`
+	HepServiceIds    []string `json:"hepServiceIds,omitempty"`
+}
+
 type UpdateContactPointInput struct {
 	ServiceID              graphql.Omittable[*string]    `json:"serviceId,omitempty"`
 	Purpose                graphql.Omittable[*string]    `json:"purpose,omitempty"`
@@ -272,4 +289,13 @@ type UpdateSiteInput struct {
 	Postcode  graphql.Omittable[*string]  `json:"postcode,omitempty"`
 	Latitude  graphql.Omittable[*float64] `json:"latitude,omitempty"`
 	Longitude graphql.Omittable[*float64] `json:"longitude,omitempty"`
+}
+
+type UpdateThresholdInput struct {
+	ResponsibleParty graphql.Omittable[*string]  `json:"responsibleParty,omitempty"`
+	Collaboration    graphql.Omittable[*string]  `json:"collaboration,omitempty"`
+	Escalation       graphql.Omittable[*string]  `json:"escalation,omitempty"`
+	StepDown         graphql.Omittable[*string]  `json:"stepDown,omitempty"`
+	NhsServiceIds    graphql.Omittable[[]string] `json:"nhsServiceIds,omitempty"`
+	HepServiceIds    graphql.Omittable[[]string] `json:"hepServiceIds,omitempty"`
 }
