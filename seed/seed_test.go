@@ -17,7 +17,8 @@ import (
 var seededTables = []string{
 	"institutions", "sites", "partnerships", "partnership_members", "governance_forums",
 	"services", "service_partners", "service_eligible_institutions", "service_opening_hours",
-	"contact_points",
+	"contact_points", "responsibility_areas", "thresholds", "threshold_versions",
+	"threshold_version_services", "threshold_signoffs",
 }
 
 // connect opens a connection to a fresh, migrated, empty database.
@@ -494,5 +495,50 @@ func TestServiceMix(t *testing.T) {
 		SELECT count(*) FROM services s
 		WHERE s.open_24_7 = EXISTS (SELECT 1 FROM service_opening_hours h WHERE h.service_id = s.id)`); n > 0 {
 		t.Errorf("%d services are 24/7 with opening hours, or neither", n)
+	}
+}
+
+// The catalogue holds every row of the North-East table in its column, and
+// Liverpool's thresholds show each stage of the lifecycle: agreed, proposed
+// and awaiting the NHS side, still unclear, and a draft.
+func TestThresholdSeed(t *testing.T) {
+	conn := loaded(t)
+	ctx := context.Background()
+	rows, _ := conn.Query(ctx, `SELECT reference_placement, count(*) FROM responsibility_areas GROUP BY 1`)
+	placements := map[string]int{}
+	for rows.Next() {
+		var p string
+		var n int
+		if err := rows.Scan(&p, &n); err != nil {
+			t.Fatal(err)
+		}
+		placements[p] = n
+	}
+	if placements["NHS"] != 8 || placements["UNCLEAR"] != 9 || placements["HEP"] != 8 || placements["STUDENT"] != 6 {
+		t.Errorf("North-East placements = %v, want NHS 8, UNCLEAR 9, HEP 8, STUDENT 6", placements)
+	}
+	var crisisName string
+	if err := conn.QueryRow(ctx, `SELECT name FROM responsibility_areas WHERE id = $1`,
+		seed.ID("responsibility_areas", "crisis-and-post-crisis-care")).Scan(&crisisName); err != nil || crisisName != "Crisis and post-crisis care" {
+		t.Errorf("crisis area: %q %v", crisisName, err)
+	}
+	var agreed, unclearAgreed, drafts int
+	err := conn.QueryRow(ctx, `SELECT count(*) FILTER (WHERE v.status = 'AGREED'),
+			count(*) FILTER (WHERE v.status = 'AGREED' AND v.responsible_party = 'UNCLEAR'),
+			count(*) FILTER (WHERE v.status = 'DRAFT')
+		FROM threshold_versions v JOIN thresholds t ON t.id = v.threshold_id WHERE t.partnership_id = $1`,
+		seed.ID("partnerships", "liverpool")).Scan(&agreed, &unclearAgreed, &drafts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if agreed < 3 || unclearAgreed < 2 || drafts < 1 {
+		t.Errorf("Liverpool: %d agreed (%d unclear), %d drafts; want a few agreed, several unclear and a draft", agreed, unclearAgreed, drafts)
+	}
+	var status string
+	var sides []string
+	err = conn.QueryRow(ctx, `SELECT v.status, array(SELECT side FROM threshold_signoffs o WHERE o.threshold_version_id = v.id AND voided_at IS NULL)
+		FROM threshold_versions v WHERE v.threshold_id = $1`, seed.ID("thresholds", "liverpool-holding")).Scan(&status, &sides)
+	if err != nil || status != "PROPOSED" || !slices.Equal(sides, []string{"HEP"}) {
+		t.Errorf("holding the student: %s signed by %v (%v); want PROPOSED, signed by the education side only", status, sides, err)
 	}
 }
