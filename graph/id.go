@@ -19,12 +19,15 @@ const (
 	typeContactPoint = "ContactPoint"
 	typeArea         = "ResponsibilityArea"
 	typeThreshold    = "Threshold"
+	typeAgreement    = "SharingAgreement"
+	typePathway      = "Pathway"
+	typeStep         = "PathwayStep"
 )
 
 var knownTypes = map[string]bool{
 	typeInstitution: true, typeSite: true, typePartnership: true,
 	typeForum: true, typeService: true, typeContactPoint: true,
-	typeArea: true, typeThreshold: true,
+	typeArea: true, typeThreshold: true, typeAgreement: true, typePathway: true, typeStep: true,
 }
 
 // GlobalID makes the opaque Relay ID of a record of the given GraphQL type.

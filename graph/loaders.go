@@ -46,6 +46,14 @@ type Loaders struct {
 	ServicesOfVersion    *loader[[]store.VersionService]
 	SignOffsOfVersion    *loader[[]store.SignOff]
 
+	Agreement               *loader[store.SharingAgreement]
+	PartiesOfAgreement      *loader[[]uuid.UUID]
+	AgreementsOfInstitution *loader[[]store.SharingAgreement]
+	Pathway                 *loader[store.Pathway]
+	PathwaysOfPartnership   *loader[[]store.Pathway]
+	Step                    *loader[store.Step]
+	StepsOfPathway          *loader[[]store.Step]
+
 	// siblings maps a record's ID to the IDs of the records fetched with it
 	// (one page, or one batch of a nested list). Loading a nested list for
 	// one record enqueues it for all its siblings at once, so that a page's
@@ -177,6 +185,21 @@ func NewLoaders(s *store.Store) *Loaders {
 		func(v store.VersionService) uuid.UUID { return v.ThresholdVersionID }, same[store.VersionService], nil)
 	l.SignOffsOfVersion = grouped(l, s.SignOffsOfVersions,
 		func(o store.SignOff) uuid.UUID { return o.ThresholdVersionID }, same[store.SignOff], nil)
+	l.Agreement = byID(l, s.AgreementsByIDs, func(a store.SharingAgreement) uuid.UUID { return a.ID })
+	l.PartiesOfAgreement = grouped(l, s.PartiesOfAgreements,
+		func(p store.AgreementParty) uuid.UUID { return p.AgreementID },
+		func(p store.AgreementParty) uuid.UUID { return p.InstitutionID }, nil)
+	l.AgreementsOfInstitution = grouped(l, s.AgreementsOfInstitutions,
+		func(a store.InstitutionAgreement) uuid.UUID { return a.InstitutionID },
+		func(a store.InstitutionAgreement) store.SharingAgreement { return a.SharingAgreement }, nil)
+	l.Pathway = byID(l, s.PathwaysByIDs, func(p store.Pathway) uuid.UUID { return p.ID })
+	l.PathwaysOfPartnership = grouped(l, s.PathwaysByPartnerships,
+		func(p store.Pathway) uuid.UUID { return p.PartnershipID }, same[store.Pathway],
+		func(p store.Pathway) uuid.UUID { return p.ID })
+	l.Step = byID(l, s.StepsByIDs, func(st store.Step) uuid.UUID { return st.ID })
+	l.StepsOfPathway = grouped(l, s.StepsOfPathways,
+		func(st store.Step) uuid.UUID { return st.PathwayID }, same[store.Step],
+		func(st store.Step) uuid.UUID { return st.ID })
 	return l
 }
 

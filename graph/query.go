@@ -30,6 +30,12 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 		node, err = found(load(ctx, l.ContactPoint, uid))
 	case typeArea:
 		node, err = found(load(ctx, l.Area, uid))
+	case typeAgreement:
+		node, err = found(load(ctx, l.Agreement, uid))
+	case typePathway:
+		node, err = found(load(ctx, l.Pathway, uid))
+	case typeStep:
+		node, err = found(load(ctx, l.Step, uid))
 	case typeThreshold:
 		var t *store.Threshold
 		if t, err = load(ctx, l.Threshold, uid); err == nil {

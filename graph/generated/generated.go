@@ -35,15 +35,23 @@ type ResolverRoot interface {
 	ContactPoint() ContactPointResolver
 	Eligibility() EligibilityResolver
 	GovernanceForum() GovernanceForumResolver
+	HandoverPlan() HandoverPlanResolver
 	Institution() InstitutionResolver
 	Mutation() MutationResolver
 	OpeningHours() OpeningHoursResolver
 	Partnership() PartnershipResolver
 	PartnershipMember() PartnershipMemberResolver
+	Pathway() PathwayResolver
+	PathwayStep() PathwayStepResolver
+	Protocol() ProtocolResolver
 	Query() QueryResolver
 	ResponsibilityArea() ResponsibilityAreaResolver
+	Route() RouteResolver
 	Service() ServiceResolver
+	SharingAgreement() SharingAgreementResolver
+	SignpostOption() SignpostOptionResolver
 	Site() SiteResolver
+	StudentExpectation() StudentExpectationResolver
 	Threshold() ThresholdResolver
 	ThresholdSignOff() ThresholdSignOffResolver
 	ThresholdVersion() ThresholdVersionResolver
@@ -134,6 +142,19 @@ type ComplexityRoot struct {
 		Version         func(childComplexity int) int
 	}
 
+	HandoverPlan struct {
+		Agreement        func(childComplexity int) int
+		Consent          func(childComplexity int) int
+		ContactPoints    func(childComplexity int) int
+		Protocol         func(childComplexity int) int
+		ReceivingService func(childComplexity int) int
+		ShareWithConsent func(childComplexity int) int
+		Signposting      func(childComplexity int) int
+		Step             func(childComplexity int) int
+		StudentCanExpect func(childComplexity int) int
+		Warnings         func(childComplexity int) int
+	}
+
 	Institution struct {
 		CharityNumber      func(childComplexity int) int
 		ContactPoints      func(childComplexity int, purpose *string) int
@@ -149,6 +170,7 @@ type ComplexityRoot struct {
 		Region             func(childComplexity int) int
 		RetiredAt          func(childComplexity int) int
 		Services           func(childComplexity int) int
+		SharingAgreements  func(childComplexity int) int
 		ShortName          func(childComplexity int) int
 		Sites              func(childComplexity int) int
 		StudentPopulation  func(childComplexity int) int
@@ -221,6 +243,7 @@ type ComplexityRoot struct {
 		Leads          func(childComplexity int) int
 		Members        func(childComplexity int) int
 		Name           func(childComplexity int) int
+		Pathways       func(childComplexity int) int
 		Region         func(childComplexity int) int
 		RetiredAt      func(childComplexity int) int
 		SharedOutcomes func(childComplexity int) int
@@ -246,17 +269,64 @@ type ComplexityRoot struct {
 		Role        func(childComplexity int) int
 	}
 
+	Pathway struct {
+		Description func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Name        func(childComplexity int) int
+		Partnership func(childComplexity int) int
+		Steps       func(childComplexity int) int
+		Version     func(childComplexity int) int
+	}
+
+	PathwayMap struct {
+		DeadEnds  func(childComplexity int) int
+		Edges     func(childComplexity int) int
+		Flowchart func(childComplexity int) int
+		Nodes     func(childComplexity int) int
+	}
+
+	PathwayStep struct {
+		Consents              func(childComplexity int) int
+		DeadEnd               func(childComplexity int) int
+		Eligibility           func(childComplexity int) int
+		From                  func(childComplexity int) int
+		ID                    func(childComplexity int) int
+		MaxUrgency            func(childComplexity int) int
+		MinUrgency            func(childComplexity int) int
+		Pathway               func(childComplexity int) int
+		Protocol              func(childComplexity int) int
+		RequiresStudentStatus func(childComplexity int) int
+		Situation             func(childComplexity int) int
+		StudentCanExpect      func(childComplexity int) int
+		To                    func(childComplexity int) int
+		Version               func(childComplexity int) int
+	}
+
+	Protocol struct {
+		Agreement        func(childComplexity int) int
+		Channel          func(childComplexity int) int
+		Notes            func(childComplexity int) int
+		ReceivingPurpose func(childComplexity int) int
+		TimeLimitHours   func(childComplexity int) int
+		WhatToSend       func(childComplexity int) int
+	}
+
 	Query struct {
 		AuditLog            func(childComplexity int, entityID string, first *int, after *string) int
 		ContactPoints       func(childComplexity int, institutionID string, purpose string) int
+		Handover            func(childComplexity int, fromServiceID string, toInstitutionID string, situation string, consent string) int
 		Institution         func(childComplexity int, id string) int
 		Institutions        func(childComplexity int, filter *model.InstitutionFilter, first *int, after *string) int
+		NextSteps           func(childComplexity int, fromServiceID string, situation *string, urgency *string, consent *string) int
 		Node                func(childComplexity int, id string) int
 		Partnership         func(childComplexity int, id string) int
 		Partnerships        func(childComplexity int, first *int, after *string) int
+		PathwayMap          func(childComplexity int, partnershipID string) int
 		ResponsibilityAreas func(childComplexity int) int
+		Routes              func(childComplexity int, fromServiceID string, toServiceID string, maxSteps *int) int
 		Service             func(childComplexity int, id string) int
 		Services            func(childComplexity int, filter *model.ServiceFilter, first *int, after *string) int
+		Signpost            func(childComplexity int, institutionID *string, need string, urgency string) int
 		Thresholds          func(childComplexity int, partnershipID string, asOf *time.Time) int
 		Viewer              func(childComplexity int) int
 		WhoHandles          func(childComplexity int, institutionID string, areaID string) int
@@ -269,6 +339,11 @@ type ComplexityRoot struct {
 		ReferencePlacement func(childComplexity int) int
 		ReferenceSource    func(childComplexity int) int
 		Version            func(childComplexity int) int
+	}
+
+	Route struct {
+		ExpectedHours func(childComplexity int) int
+		Steps         func(childComplexity int) int
 	}
 
 	Service struct {
@@ -319,6 +394,31 @@ type ComplexityRoot struct {
 		Node       func(childComplexity int) int
 	}
 
+	SharingAgreement struct {
+		ID                           func(childComplexity int) int
+		LawfulBasis                  func(childComplexity int) int
+		LawfulBasisDetail            func(childComplexity int) int
+		Name                         func(childComplexity int) int
+		Parties                      func(childComplexity int) int
+		Partnership                  func(childComplexity int) int
+		PermitsSharingWithoutConsent func(childComplexity int) int
+		ReviewOn                     func(childComplexity int) int
+		ScopeOfData                  func(childComplexity int) int
+		SignedOn                     func(childComplexity int) int
+		Status                       func(childComplexity int) int
+		Version                      func(childComplexity int) int
+	}
+
+	SignpostOption struct {
+		ExpectedWaitDays func(childComplexity int) int
+		HowToAccess      func(childComplexity int) int
+		OpenNow          func(childComplexity int) int
+		Section          func(childComplexity int) int
+		Service          func(childComplexity int) int
+		Via              func(childComplexity int) int
+		WhatToExpect     func(childComplexity int) int
+	}
+
 	Site struct {
 		Address     func(childComplexity int) int
 		CreatedAt   func(childComplexity int) int
@@ -331,6 +431,12 @@ type ComplexityRoot struct {
 		RetiredAt   func(childComplexity int) int
 		UpdatedAt   func(childComplexity int) int
 		Version     func(childComplexity int) int
+	}
+
+	StudentExpectation struct {
+		Description            func(childComplexity int) int
+		FirstContactWithinDays func(childComplexity int) int
+		Sessions               func(childComplexity int) int
 	}
 
 	Threshold struct {
@@ -378,6 +484,11 @@ type ComplexityRoot struct {
 		Subject      func(childComplexity int) int
 	}
 
+	Warning struct {
+		Code    func(childComplexity int) int
+		Message func(childComplexity int) int
+	}
+
 	WhoHandles struct {
 		Agreed           func(childComplexity int) int
 		Area             func(childComplexity int) int
@@ -416,6 +527,16 @@ type GovernanceForumResolver interface {
 	ID(ctx context.Context, obj *store.Forum) (string, error)
 	Partnership(ctx context.Context, obj *store.Forum) (*store.Partnership, error)
 }
+type HandoverPlanResolver interface {
+	ShareWithConsent(ctx context.Context, obj *store.HandoverPlan) (bool, error)
+	Step(ctx context.Context, obj *store.HandoverPlan) (*store.Step, error)
+	ReceivingService(ctx context.Context, obj *store.HandoverPlan) (*store.Service, error)
+	Protocol(ctx context.Context, obj *store.HandoverPlan) (*store.Step, error)
+	ContactPoints(ctx context.Context, obj *store.HandoverPlan) ([]store.CurrentContact, error)
+
+	StudentCanExpect(ctx context.Context, obj *store.HandoverPlan) (*store.Step, error)
+	Signposting(ctx context.Context, obj *store.HandoverPlan) ([]store.Signpost, error)
+}
 type InstitutionResolver interface {
 	ID(ctx context.Context, obj *store.Institution) (string, error)
 
@@ -423,6 +544,7 @@ type InstitutionResolver interface {
 	Services(ctx context.Context, obj *store.Institution) ([]store.Service, error)
 	ContactPoints(ctx context.Context, obj *store.Institution, purpose *string) ([]store.ContactPoint, error)
 	Partnerships(ctx context.Context, obj *store.Institution) ([]store.Member, error)
+	SharingAgreements(ctx context.Context, obj *store.Institution) ([]store.SharingAgreement, error)
 }
 type MutationResolver interface {
 	CreateInstitution(ctx context.Context, input model.CreateInstitutionInput, reason *string) (*store.Institution, error)
@@ -463,10 +585,35 @@ type PartnershipResolver interface {
 	Members(ctx context.Context, obj *store.Partnership) ([]store.Member, error)
 	Forums(ctx context.Context, obj *store.Partnership) ([]store.Forum, error)
 	Leads(ctx context.Context, obj *store.Partnership) ([]store.ContactPoint, error)
+	Pathways(ctx context.Context, obj *store.Partnership) ([]store.Pathway, error)
 }
 type PartnershipMemberResolver interface {
 	Partnership(ctx context.Context, obj *store.Member) (*store.Partnership, error)
 	Institution(ctx context.Context, obj *store.Member) (*store.Institution, error)
+}
+type PathwayResolver interface {
+	ID(ctx context.Context, obj *store.Pathway) (string, error)
+	Partnership(ctx context.Context, obj *store.Pathway) (*store.Partnership, error)
+
+	Steps(ctx context.Context, obj *store.Pathway) ([]store.Step, error)
+}
+type PathwayStepResolver interface {
+	ID(ctx context.Context, obj *store.Step) (string, error)
+	Pathway(ctx context.Context, obj *store.Step) (*store.Pathway, error)
+	From(ctx context.Context, obj *store.Step) (*store.Service, error)
+	To(ctx context.Context, obj *store.Step) (*store.Service, error)
+
+	Protocol(ctx context.Context, obj *store.Step) (*store.Step, error)
+	StudentCanExpect(ctx context.Context, obj *store.Step) (*store.Step, error)
+	DeadEnd(ctx context.Context, obj *store.Step) (bool, error)
+}
+type ProtocolResolver interface {
+	WhatToSend(ctx context.Context, obj *store.Step) ([]string, error)
+	Channel(ctx context.Context, obj *store.Step) (*string, error)
+	TimeLimitHours(ctx context.Context, obj *store.Step) (*int, error)
+	ReceivingPurpose(ctx context.Context, obj *store.Step) (*string, error)
+	Agreement(ctx context.Context, obj *store.Step) (*store.SharingAgreement, error)
+	Notes(ctx context.Context, obj *store.Step) (*string, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
@@ -481,10 +628,18 @@ type QueryResolver interface {
 	ResponsibilityAreas(ctx context.Context) ([]store.Area, error)
 	Thresholds(ctx context.Context, partnershipID string, asOf *time.Time) ([]model.ThresholdView, error)
 	WhoHandles(ctx context.Context, institutionID string, areaID string) ([]model.WhoHandles, error)
+	Handover(ctx context.Context, fromServiceID string, toInstitutionID string, situation string, consent string) (*store.HandoverPlan, error)
+	NextSteps(ctx context.Context, fromServiceID string, situation *string, urgency *string, consent *string) ([]store.Step, error)
+	Routes(ctx context.Context, fromServiceID string, toServiceID string, maxSteps *int) ([]store.Route, error)
+	Signpost(ctx context.Context, institutionID *string, need string, urgency string) ([]store.Signpost, error)
+	PathwayMap(ctx context.Context, partnershipID string) (*model.PathwayMap, error)
 	AuditLog(ctx context.Context, entityID string, first *int, after *string) (*model.AuditEntryConnection, error)
 }
 type ResponsibilityAreaResolver interface {
 	ID(ctx context.Context, obj *store.Area) (string, error)
+}
+type RouteResolver interface {
+	ExpectedHours(ctx context.Context, obj *store.Route) (int, error)
 }
 type ServiceResolver interface {
 	ID(ctx context.Context, obj *store.Service) (string, error)
@@ -501,10 +656,27 @@ type ServiceResolver interface {
 	Site(ctx context.Context, obj *store.Service) (*store.Site, error)
 	ContactPoints(ctx context.Context, obj *store.Service) ([]store.ContactPoint, error)
 }
+type SharingAgreementResolver interface {
+	ID(ctx context.Context, obj *store.SharingAgreement) (string, error)
+
+	Partnership(ctx context.Context, obj *store.SharingAgreement) (*store.Partnership, error)
+	Parties(ctx context.Context, obj *store.SharingAgreement) ([]store.Institution, error)
+}
+type SignpostOptionResolver interface {
+	HowToAccess(ctx context.Context, obj *store.Signpost) (*string, error)
+	OpenNow(ctx context.Context, obj *store.Signpost) (bool, error)
+	WhatToExpect(ctx context.Context, obj *store.Signpost) (*string, error)
+	ExpectedWaitDays(ctx context.Context, obj *store.Signpost) (*int, error)
+}
 type SiteResolver interface {
 	ID(ctx context.Context, obj *store.Site) (string, error)
 
 	Institution(ctx context.Context, obj *store.Site) (*store.Institution, error)
+}
+type StudentExpectationResolver interface {
+	FirstContactWithinDays(ctx context.Context, obj *store.Step) (*int, error)
+	Sessions(ctx context.Context, obj *store.Step) (*int, error)
+	Description(ctx context.Context, obj *store.Step) (*string, error)
 }
 type ThresholdResolver interface {
 	ID(ctx context.Context, obj *model.ThresholdView) (string, error)
@@ -912,6 +1084,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.GovernanceForum.Version(childComplexity), true
 
+	case "HandoverPlan.agreement":
+		if e.ComplexityRoot.HandoverPlan.Agreement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HandoverPlan.Agreement(childComplexity), true
+	case "HandoverPlan.consent":
+		if e.ComplexityRoot.HandoverPlan.Consent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HandoverPlan.Consent(childComplexity), true
+	case "HandoverPlan.contactPoints":
+		if e.ComplexityRoot.HandoverPlan.ContactPoints == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HandoverPlan.ContactPoints(childComplexity), true
+	case "HandoverPlan.protocol":
+		if e.ComplexityRoot.HandoverPlan.Protocol == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HandoverPlan.Protocol(childComplexity), true
+	case "HandoverPlan.receivingService":
+		if e.ComplexityRoot.HandoverPlan.ReceivingService == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HandoverPlan.ReceivingService(childComplexity), true
+	case "HandoverPlan.shareWithConsent":
+		if e.ComplexityRoot.HandoverPlan.ShareWithConsent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HandoverPlan.ShareWithConsent(childComplexity), true
+	case "HandoverPlan.signposting":
+		if e.ComplexityRoot.HandoverPlan.Signposting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HandoverPlan.Signposting(childComplexity), true
+	case "HandoverPlan.step":
+		if e.ComplexityRoot.HandoverPlan.Step == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HandoverPlan.Step(childComplexity), true
+	case "HandoverPlan.studentCanExpect":
+		if e.ComplexityRoot.HandoverPlan.StudentCanExpect == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HandoverPlan.StudentCanExpect(childComplexity), true
+	case "HandoverPlan.warnings":
+		if e.ComplexityRoot.HandoverPlan.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HandoverPlan.Warnings(childComplexity), true
+
 	case "Institution.charityNumber":
 		if e.ComplexityRoot.Institution.CharityNumber == nil {
 			break
@@ -1001,6 +1234,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Institution.Services(childComplexity), true
+	case "Institution.sharingAgreements":
+		if e.ComplexityRoot.Institution.SharingAgreements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Institution.SharingAgreements(childComplexity), true
 	case "Institution.shortName":
 		if e.ComplexityRoot.Institution.ShortName == nil {
 			break
@@ -1471,6 +1710,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Partnership.Name(childComplexity), true
+	case "Partnership.pathways":
+		if e.ComplexityRoot.Partnership.Pathways == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Partnership.Pathways(childComplexity), true
 	case "Partnership.region":
 		if e.ComplexityRoot.Partnership.Region == nil {
 			break
@@ -1559,6 +1804,190 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PartnershipMember.Role(childComplexity), true
 
+	case "Pathway.description":
+		if e.ComplexityRoot.Pathway.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pathway.Description(childComplexity), true
+	case "Pathway.id":
+		if e.ComplexityRoot.Pathway.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pathway.ID(childComplexity), true
+	case "Pathway.name":
+		if e.ComplexityRoot.Pathway.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pathway.Name(childComplexity), true
+	case "Pathway.partnership":
+		if e.ComplexityRoot.Pathway.Partnership == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pathway.Partnership(childComplexity), true
+	case "Pathway.steps":
+		if e.ComplexityRoot.Pathway.Steps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pathway.Steps(childComplexity), true
+	case "Pathway.version":
+		if e.ComplexityRoot.Pathway.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pathway.Version(childComplexity), true
+
+	case "PathwayMap.deadEnds":
+		if e.ComplexityRoot.PathwayMap.DeadEnds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathwayMap.DeadEnds(childComplexity), true
+	case "PathwayMap.edges":
+		if e.ComplexityRoot.PathwayMap.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathwayMap.Edges(childComplexity), true
+	case "PathwayMap.flowchart":
+		if e.ComplexityRoot.PathwayMap.Flowchart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathwayMap.Flowchart(childComplexity), true
+	case "PathwayMap.nodes":
+		if e.ComplexityRoot.PathwayMap.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathwayMap.Nodes(childComplexity), true
+
+	case "PathwayStep.consents":
+		if e.ComplexityRoot.PathwayStep.Consents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathwayStep.Consents(childComplexity), true
+	case "PathwayStep.deadEnd":
+		if e.ComplexityRoot.PathwayStep.DeadEnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathwayStep.DeadEnd(childComplexity), true
+	case "PathwayStep.eligibility":
+		if e.ComplexityRoot.PathwayStep.Eligibility == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathwayStep.Eligibility(childComplexity), true
+	case "PathwayStep.from":
+		if e.ComplexityRoot.PathwayStep.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathwayStep.From(childComplexity), true
+	case "PathwayStep.id":
+		if e.ComplexityRoot.PathwayStep.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathwayStep.ID(childComplexity), true
+	case "PathwayStep.maxUrgency":
+		if e.ComplexityRoot.PathwayStep.MaxUrgency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathwayStep.MaxUrgency(childComplexity), true
+	case "PathwayStep.minUrgency":
+		if e.ComplexityRoot.PathwayStep.MinUrgency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathwayStep.MinUrgency(childComplexity), true
+	case "PathwayStep.pathway":
+		if e.ComplexityRoot.PathwayStep.Pathway == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathwayStep.Pathway(childComplexity), true
+	case "PathwayStep.protocol":
+		if e.ComplexityRoot.PathwayStep.Protocol == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathwayStep.Protocol(childComplexity), true
+	case "PathwayStep.requiresStudentStatus":
+		if e.ComplexityRoot.PathwayStep.RequiresStudentStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathwayStep.RequiresStudentStatus(childComplexity), true
+	case "PathwayStep.situation":
+		if e.ComplexityRoot.PathwayStep.Situation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathwayStep.Situation(childComplexity), true
+	case "PathwayStep.studentCanExpect":
+		if e.ComplexityRoot.PathwayStep.StudentCanExpect == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathwayStep.StudentCanExpect(childComplexity), true
+	case "PathwayStep.to":
+		if e.ComplexityRoot.PathwayStep.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathwayStep.To(childComplexity), true
+	case "PathwayStep.version":
+		if e.ComplexityRoot.PathwayStep.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathwayStep.Version(childComplexity), true
+
+	case "Protocol.agreement":
+		if e.ComplexityRoot.Protocol.Agreement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Protocol.Agreement(childComplexity), true
+	case "Protocol.channel":
+		if e.ComplexityRoot.Protocol.Channel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Protocol.Channel(childComplexity), true
+	case "Protocol.notes":
+		if e.ComplexityRoot.Protocol.Notes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Protocol.Notes(childComplexity), true
+	case "Protocol.receivingPurpose":
+		if e.ComplexityRoot.Protocol.ReceivingPurpose == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Protocol.ReceivingPurpose(childComplexity), true
+	case "Protocol.timeLimitHours":
+		if e.ComplexityRoot.Protocol.TimeLimitHours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Protocol.TimeLimitHours(childComplexity), true
+	case "Protocol.whatToSend":
+		if e.ComplexityRoot.Protocol.WhatToSend == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Protocol.WhatToSend(childComplexity), true
+
 	case "Query.auditLog":
 		if e.ComplexityRoot.Query.AuditLog == nil {
 			break
@@ -1581,6 +2010,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ContactPoints(childComplexity, args["institutionId"].(string), args["purpose"].(string)), true
+	case "Query.handover":
+		if e.ComplexityRoot.Query.Handover == nil {
+			break
+		}
+
+		args, err := ec.field_Query_handover_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Handover(childComplexity, args["fromServiceId"].(string), args["toInstitutionId"].(string), args["situation"].(string), args["consent"].(string)), true
 	case "Query.institution":
 		if e.ComplexityRoot.Query.Institution == nil {
 			break
@@ -1604,6 +2044,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Institutions(childComplexity, args["filter"].(*model.InstitutionFilter), args["first"].(*int), args["after"].(*string)), true
 
+	case "Query.nextSteps":
+		if e.ComplexityRoot.Query.NextSteps == nil {
+			break
+		}
+
+		args, err := ec.field_Query_nextSteps_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.NextSteps(childComplexity, args["fromServiceId"].(string), args["situation"].(*string), args["urgency"].(*string), args["consent"].(*string)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -1637,12 +2088,34 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Partnerships(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Query.pathwayMap":
+		if e.ComplexityRoot.Query.PathwayMap == nil {
+			break
+		}
+
+		args, err := ec.field_Query_pathwayMap_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PathwayMap(childComplexity, args["partnershipId"].(string)), true
 	case "Query.responsibilityAreas":
 		if e.ComplexityRoot.Query.ResponsibilityAreas == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Query.ResponsibilityAreas(childComplexity), true
+	case "Query.routes":
+		if e.ComplexityRoot.Query.Routes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_routes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Routes(childComplexity, args["fromServiceId"].(string), args["toServiceId"].(string), args["maxSteps"].(*int)), true
 	case "Query.service":
 		if e.ComplexityRoot.Query.Service == nil {
 			break
@@ -1665,6 +2138,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Services(childComplexity, args["filter"].(*model.ServiceFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.signpost":
+		if e.ComplexityRoot.Query.Signpost == nil {
+			break
+		}
+
+		args, err := ec.field_Query_signpost_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Signpost(childComplexity, args["institutionId"].(*string), args["need"].(string), args["urgency"].(string)), true
 	case "Query.thresholds":
 		if e.ComplexityRoot.Query.Thresholds == nil {
 			break
@@ -1730,6 +2214,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ResponsibilityArea.Version(childComplexity), true
+
+	case "Route.expectedHours":
+		if e.ComplexityRoot.Route.ExpectedHours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Route.ExpectedHours(childComplexity), true
+	case "Route.steps":
+		if e.ComplexityRoot.Route.Steps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Route.Steps(childComplexity), true
 
 	case "Service.accessRoutes":
 		if e.ComplexityRoot.Service.AccessRoutes == nil {
@@ -1968,6 +2465,122 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ServiceEdge.Node(childComplexity), true
 
+	case "SharingAgreement.id":
+		if e.ComplexityRoot.SharingAgreement.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharingAgreement.ID(childComplexity), true
+	case "SharingAgreement.lawfulBasis":
+		if e.ComplexityRoot.SharingAgreement.LawfulBasis == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharingAgreement.LawfulBasis(childComplexity), true
+	case "SharingAgreement.lawfulBasisDetail":
+		if e.ComplexityRoot.SharingAgreement.LawfulBasisDetail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharingAgreement.LawfulBasisDetail(childComplexity), true
+	case "SharingAgreement.name":
+		if e.ComplexityRoot.SharingAgreement.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharingAgreement.Name(childComplexity), true
+	case "SharingAgreement.parties":
+		if e.ComplexityRoot.SharingAgreement.Parties == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharingAgreement.Parties(childComplexity), true
+	case "SharingAgreement.partnership":
+		if e.ComplexityRoot.SharingAgreement.Partnership == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharingAgreement.Partnership(childComplexity), true
+	case "SharingAgreement.permitsSharingWithoutConsent":
+		if e.ComplexityRoot.SharingAgreement.PermitsSharingWithoutConsent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharingAgreement.PermitsSharingWithoutConsent(childComplexity), true
+	case "SharingAgreement.reviewOn":
+		if e.ComplexityRoot.SharingAgreement.ReviewOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharingAgreement.ReviewOn(childComplexity), true
+	case "SharingAgreement.scopeOfData":
+		if e.ComplexityRoot.SharingAgreement.ScopeOfData == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharingAgreement.ScopeOfData(childComplexity), true
+	case "SharingAgreement.signedOn":
+		if e.ComplexityRoot.SharingAgreement.SignedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharingAgreement.SignedOn(childComplexity), true
+	case "SharingAgreement.status":
+		if e.ComplexityRoot.SharingAgreement.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharingAgreement.Status(childComplexity), true
+	case "SharingAgreement.version":
+		if e.ComplexityRoot.SharingAgreement.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharingAgreement.Version(childComplexity), true
+
+	case "SignpostOption.expectedWaitDays":
+		if e.ComplexityRoot.SignpostOption.ExpectedWaitDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignpostOption.ExpectedWaitDays(childComplexity), true
+	case "SignpostOption.howToAccess":
+		if e.ComplexityRoot.SignpostOption.HowToAccess == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignpostOption.HowToAccess(childComplexity), true
+	case "SignpostOption.openNow":
+		if e.ComplexityRoot.SignpostOption.OpenNow == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignpostOption.OpenNow(childComplexity), true
+	case "SignpostOption.section":
+		if e.ComplexityRoot.SignpostOption.Section == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignpostOption.Section(childComplexity), true
+	case "SignpostOption.service":
+		if e.ComplexityRoot.SignpostOption.Service == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignpostOption.Service(childComplexity), true
+	case "SignpostOption.via":
+		if e.ComplexityRoot.SignpostOption.Via == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignpostOption.Via(childComplexity), true
+	case "SignpostOption.whatToExpect":
+		if e.ComplexityRoot.SignpostOption.WhatToExpect == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignpostOption.WhatToExpect(childComplexity), true
+
 	case "Site.address":
 		if e.ComplexityRoot.Site.Address == nil {
 			break
@@ -2034,6 +2647,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Site.Version(childComplexity), true
+
+	case "StudentExpectation.description":
+		if e.ComplexityRoot.StudentExpectation.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StudentExpectation.Description(childComplexity), true
+	case "StudentExpectation.firstContactWithinDays":
+		if e.ComplexityRoot.StudentExpectation.FirstContactWithinDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StudentExpectation.FirstContactWithinDays(childComplexity), true
+	case "StudentExpectation.sessions":
+		if e.ComplexityRoot.StudentExpectation.Sessions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StudentExpectation.Sessions(childComplexity), true
 
 	case "Threshold.area":
 		if e.ComplexityRoot.Threshold.Area == nil {
@@ -2236,6 +2868,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Viewer.Subject(childComplexity), true
+
+	case "Warning.code":
+		if e.ComplexityRoot.Warning.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Warning.Code(childComplexity), true
+	case "Warning.message":
+		if e.ComplexityRoot.Warning.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Warning.Message(childComplexity), true
 
 	case "WhoHandles.agreed":
 		if e.ComplexityRoot.WhoHandles.Agreed == nil {
@@ -2513,6 +3158,41 @@ type Query {
   whoHandles(institutionId: ID!, areaId: ID!): [WhoHandles!]!
 
   """
+  How to hand a student over from a service (e.g. an A&E department) to an
+  institution in a situation, given the student's consent: the receiving
+  service, the protocol, who to contact now (successors followed; as your
+  role allows), the sharing agreement and lawful basis, what the student can
+  expect, and warnings. With consent not given the plan shares nothing
+  identifying: it gives signposting for the student and names the agreement
+  under which sharing without consent may be considered, if any. It never
+  decides that for the clinician. NOT_FOUND when the service or institution
+  does not exist.
+  """
+  handover(fromServiceId: ID!, toInstitutionId: ID!, situation: Situation!, consent: Consent!): HandoverPlan!
+
+  "The hand-overs that lead on from a service, optionally only those that apply to a situation, urgency and consent."
+  nextSteps(fromServiceId: ID!, situation: Situation, urgency: Urgency, consent: Consent): [PathwayStep!]!
+
+  """
+  Every simple route (no service twice) from one service to another along
+  pathway steps, of at most ` + "`" + `maxSteps` + "`" + ` steps (default 4, at most 8), quickest
+  first by total expected time; at most 20 routes.
+  """
+  routes(fromServiceId: ID!, toServiceId: ID!, maxSteps: Int = 4): [Route!]!
+
+  """
+  For students (anonymous; PUBLIC records only, whoever asks): the options for
+  a need, in order: what to do right now when the urgency or need calls for
+  it, the institution's own services they can refer themselves to, services
+  reachable from there, and national options; services at capacity last in
+  each section. Without ` + "`" + `institutionId` + "`" + `, national and online options.
+  """
+  signpost(institutionId: ID, need: Need!, urgency: Urgency!): [SignpostOption!]!
+
+  "A partnership's pathways as a graph, with a Mermaid flowchart that marks dead ends."
+  pathwayMap(partnershipId: ID!): PathwayMap!
+
+  """
   The history of one record (any ID a mutation returned), oldest first:
   who changed what, when, and why. For partnership leads within their scope
   and administrators; FORBIDDEN for others, UNAUTHENTICATED when anonymous.
@@ -2699,6 +3379,206 @@ input CreateResponsibilityAreaInput {
   referencePlacement: ResponsibleParty
   "Position in the catalogue (lower first)."
   sortOrder: Int
+}
+
+# ---------------------------------------------------------------------------
+# Pathways and handover
+
+"The situation a hand-over is for."
+enum Situation {
+  PRESENTS_AT_URGENT_CARE
+  DISCHARGED_FROM_INPATIENT_CARE
+  CRISIS_TEAM_CONTACT
+  ON_NHS_WAITING_LIST
+  TRANSITION_FROM_CAMHS
+  RETURNING_HOME_OUT_OF_TERM
+  RETURNING_TO_STUDY
+  CONCERN_RAISED_AT_UNIVERSITY
+}
+
+"Whether the student has consented to their details being shared."
+enum Consent {
+  GIVEN
+  REFUSED
+  NOT_ASKED
+  "The student cannot decide just now."
+  LACKS_CAPACITY
+}
+
+"How urgent the student's need is."
+enum Urgency {
+  ROUTINE
+  SOON
+  URGENT
+  EMERGENCY
+}
+
+"The lawful basis an information sharing agreement rests on."
+enum LawfulBasis {
+  EXPLICIT_CONSENT
+  VITAL_INTERESTS
+  "DPA 2018 Schedule 1 Part 2 paragraph 18: safeguarding of individuals at risk."
+  SAFEGUARDING_OF_INDIVIDUALS_AT_RISK
+  OTHER
+}
+
+"What a hand-over sends."
+enum HandoverDocument {
+  RISK_MANAGEMENT_PLAN
+  DISCHARGE_SUMMARY
+  SAFETY_PLAN
+  REASONABLE_ADJUSTMENTS
+  REFERRAL_LETTER
+  CONTACT_DETAILS
+  ASSESSMENT
+  CARE_PLAN
+}
+
+"How a hand-over is sent."
+enum HandoverChannel {
+  SECURE_EMAIL
+  PHONE
+  SHARED_RECORD
+  REFERRAL_FORM
+  IN_PERSON
+  "The student contacts the service themselves."
+  STUDENT_SELF_REFERS
+}
+
+"Where an option appears in the signposting."
+enum SignpostSection {
+  "What to do right now: emergency and 24/7 options."
+  ACT_NOW
+  "The student's own institution's services they can refer themselves to."
+  AT_YOUR_INSTITUTION
+  "Services reachable from the institution's, and how."
+  FURTHER_SUPPORT
+  "National and online options."
+  NATIONAL
+}
+
+"An agreement between institutions about sharing information on students."
+type SharingAgreement implements Node {
+  id: ID!
+  name: String!
+  partnership: Partnership
+  parties: [Institution!]!
+  lawfulBasis: LawfulBasis!
+  lawfulBasisDetail: String
+  "Whether it sets out circumstances in which information may be shared without consent (the clinician still decides)."
+  permitsSharingWithoutConsent: Boolean!
+  scopeOfData: String
+  signedOn: Date
+  reviewOn: Date
+  "ACTIVE, DRAFT, EXPIRED or WITHDRAWN."
+  status: String!
+  version: Int!
+}
+
+"A partnership's referral pathway: steps between services."
+type Pathway implements Node {
+  id: ID!
+  partnership: Partnership!
+  name: String!
+  description: String
+  steps: [PathwayStep!]!
+  version: Int!
+}
+
+"One hand-over between two services."
+type PathwayStep implements Node {
+  id: ID!
+  pathway: Pathway!
+  from: Service!
+  to: Service!
+  situation: Situation!
+  "Only when the student has declared that they are a student."
+  requiresStudentStatus: Boolean!
+  "The consents this step applies with."
+  consents: [Consent!]!
+  minUrgency: Urgency!
+  maxUrgency: Urgency!
+  eligibility: String
+  protocol: Protocol!
+  studentCanExpect: StudentExpectation!
+  "True when the step informs no one at the receiving end (how the 'before' picture is kept)."
+  deadEnd: Boolean!
+  version: Int!
+}
+
+"What to send, how, how quickly, to whom, under which agreement."
+type Protocol {
+  whatToSend: [HandoverDocument!]!
+  channel: HandoverChannel
+  "Within how many hours."
+  timeLimitHours: Int
+  "The contact purpose at the receiving institution; null when no one is informed."
+  receivingPurpose: ContactPurpose
+  agreement: SharingAgreement
+  notes: String
+}
+
+"What happens next for the student, in plain words."
+type StudentExpectation {
+  firstContactWithinDays: Int
+  sessions: Int
+  description: String
+}
+
+"Something the person handing over must know."
+type Warning {
+  "NO_PATHWAY, NO_ONE_INFORMED, NO_CURRENT_CONTACT, CONTACT_NOT_VERIFIED, NO_AGREEMENT, CONSENT_REFUSED, CONSENT_NOT_ASKED, LACKS_CAPACITY or SHARING_WITHOUT_CONSENT_MAY_BE_CONSIDERED."
+  code: String!
+  message: String!
+}
+
+"How to hand a student over."
+type HandoverPlan {
+  consent: Consent!
+  "Whether the protocol may be followed (consent given and a pathway applies)."
+  shareWithConsent: Boolean!
+  "The hand-over step used; null when none applies."
+  step: PathwayStep
+  receivingService: Service
+  "Null when nothing identifying is to be shared."
+  protocol: Protocol
+  "Who to contact now (primary, then deputy; successors followed). Empty when nothing is to be shared."
+  contactPoints: [CurrentContact!]!
+  "The agreement the hand-over rests on; with consent not given, the one under which sharing without consent may be considered."
+  agreement: SharingAgreement
+  studentCanExpect: StudentExpectation
+  "What to give the student when nothing is shared."
+  signposting: [SignpostOption!]!
+  warnings: [Warning!]!
+}
+
+"A route of pathway steps."
+type Route {
+  steps: [PathwayStep!]!
+  "Total expected time in hours (time limits, or days to first contact)."
+  expectedHours: Int!
+}
+
+"One option in a student's signposting."
+type SignpostOption {
+  section: SignpostSection!
+  service: Service!
+  howToAccess: String
+  openNow: Boolean!
+  whatToExpect: String
+  expectedWaitDays: Int
+  "For FURTHER_SUPPORT: the step from the institution's service that leads here."
+  via: PathwayStep
+}
+
+"A partnership's pathways as nodes (services) and edges (steps)."
+type PathwayMap {
+  nodes: [Service!]!
+  edges: [PathwayStep!]!
+  "Steps that inform no one."
+  deadEnds: [PathwayStep!]!
+  "Mermaid ` + "`" + `flowchart LR` + "`" + ` text drawing the map; dead ends drawn dashed and marked."
+  flowchart: String!
 }
 
 # ---------------------------------------------------------------------------
@@ -3118,6 +3998,8 @@ type Institution implements Node {
   contactPoints(purpose: ContactPurpose): [ContactPoint!]!
   "The partnerships the institution belongs to, with its role in each."
   partnerships: [PartnershipMember!]!
+  "Information sharing agreements the institution is party to."
+  sharingAgreements: [SharingAgreement!]!
   "Incremented by every change; send it back as ` + "`" + `expectedVersion` + "`" + ` when editing."
   version: Int!
   "When it was retired (only ever set on the result of a retire mutation: retired records leave the directory)."
@@ -3200,6 +4082,8 @@ type Partnership implements Node {
   forums: [GovernanceForum!]!
   "Current PARTNERSHIP_LEAD contact points at member institutions that you may see."
   leads: [ContactPoint!]!
+  "Referral pathways, by name."
+  pathways: [Pathway!]!
   "Incremented by every change, including membership changes; send it back as ` + "`" + `expectedVersion` + "`" + ` when editing."
   version: Int!
   "When it was retired (only ever set on the result of a retire mutation)."
@@ -3759,6 +4643,32 @@ func (ec *executionContext) childFields_GovernanceForum(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type GovernanceForum", field.Name)
 }
 
+func (ec *executionContext) childFields_HandoverPlan(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "consent":
+		return ec.fieldContext_HandoverPlan_consent(ctx, field)
+	case "shareWithConsent":
+		return ec.fieldContext_HandoverPlan_shareWithConsent(ctx, field)
+	case "step":
+		return ec.fieldContext_HandoverPlan_step(ctx, field)
+	case "receivingService":
+		return ec.fieldContext_HandoverPlan_receivingService(ctx, field)
+	case "protocol":
+		return ec.fieldContext_HandoverPlan_protocol(ctx, field)
+	case "contactPoints":
+		return ec.fieldContext_HandoverPlan_contactPoints(ctx, field)
+	case "agreement":
+		return ec.fieldContext_HandoverPlan_agreement(ctx, field)
+	case "studentCanExpect":
+		return ec.fieldContext_HandoverPlan_studentCanExpect(ctx, field)
+	case "signposting":
+		return ec.fieldContext_HandoverPlan_signposting(ctx, field)
+	case "warnings":
+		return ec.fieldContext_HandoverPlan_warnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HandoverPlan", field.Name)
+}
+
 func (ec *executionContext) childFields_Institution(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3795,6 +4705,8 @@ func (ec *executionContext) childFields_Institution(ctx context.Context, field g
 		return ec.fieldContext_Institution_contactPoints(ctx, field)
 	case "partnerships":
 		return ec.fieldContext_Institution_partnerships(ctx, field)
+	case "sharingAgreements":
+		return ec.fieldContext_Institution_sharingAgreements(ctx, field)
 	case "version":
 		return ec.fieldContext_Institution_version(ctx, field)
 	case "retiredAt":
@@ -3873,6 +4785,8 @@ func (ec *executionContext) childFields_Partnership(ctx context.Context, field g
 		return ec.fieldContext_Partnership_forums(ctx, field)
 	case "leads":
 		return ec.fieldContext_Partnership_leads(ctx, field)
+	case "pathways":
+		return ec.fieldContext_Partnership_pathways(ctx, field)
 	case "version":
 		return ec.fieldContext_Partnership_version(ctx, field)
 	case "retiredAt":
@@ -3921,6 +4835,90 @@ func (ec *executionContext) childFields_PartnershipMember(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type PartnershipMember", field.Name)
 }
 
+func (ec *executionContext) childFields_Pathway(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Pathway_id(ctx, field)
+	case "partnership":
+		return ec.fieldContext_Pathway_partnership(ctx, field)
+	case "name":
+		return ec.fieldContext_Pathway_name(ctx, field)
+	case "description":
+		return ec.fieldContext_Pathway_description(ctx, field)
+	case "steps":
+		return ec.fieldContext_Pathway_steps(ctx, field)
+	case "version":
+		return ec.fieldContext_Pathway_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Pathway", field.Name)
+}
+
+func (ec *executionContext) childFields_PathwayMap(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_PathwayMap_nodes(ctx, field)
+	case "edges":
+		return ec.fieldContext_PathwayMap_edges(ctx, field)
+	case "deadEnds":
+		return ec.fieldContext_PathwayMap_deadEnds(ctx, field)
+	case "flowchart":
+		return ec.fieldContext_PathwayMap_flowchart(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PathwayMap", field.Name)
+}
+
+func (ec *executionContext) childFields_PathwayStep(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_PathwayStep_id(ctx, field)
+	case "pathway":
+		return ec.fieldContext_PathwayStep_pathway(ctx, field)
+	case "from":
+		return ec.fieldContext_PathwayStep_from(ctx, field)
+	case "to":
+		return ec.fieldContext_PathwayStep_to(ctx, field)
+	case "situation":
+		return ec.fieldContext_PathwayStep_situation(ctx, field)
+	case "requiresStudentStatus":
+		return ec.fieldContext_PathwayStep_requiresStudentStatus(ctx, field)
+	case "consents":
+		return ec.fieldContext_PathwayStep_consents(ctx, field)
+	case "minUrgency":
+		return ec.fieldContext_PathwayStep_minUrgency(ctx, field)
+	case "maxUrgency":
+		return ec.fieldContext_PathwayStep_maxUrgency(ctx, field)
+	case "eligibility":
+		return ec.fieldContext_PathwayStep_eligibility(ctx, field)
+	case "protocol":
+		return ec.fieldContext_PathwayStep_protocol(ctx, field)
+	case "studentCanExpect":
+		return ec.fieldContext_PathwayStep_studentCanExpect(ctx, field)
+	case "deadEnd":
+		return ec.fieldContext_PathwayStep_deadEnd(ctx, field)
+	case "version":
+		return ec.fieldContext_PathwayStep_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PathwayStep", field.Name)
+}
+
+func (ec *executionContext) childFields_Protocol(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "whatToSend":
+		return ec.fieldContext_Protocol_whatToSend(ctx, field)
+	case "channel":
+		return ec.fieldContext_Protocol_channel(ctx, field)
+	case "timeLimitHours":
+		return ec.fieldContext_Protocol_timeLimitHours(ctx, field)
+	case "receivingPurpose":
+		return ec.fieldContext_Protocol_receivingPurpose(ctx, field)
+	case "agreement":
+		return ec.fieldContext_Protocol_agreement(ctx, field)
+	case "notes":
+		return ec.fieldContext_Protocol_notes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Protocol", field.Name)
+}
+
 func (ec *executionContext) childFields_ResponsibilityArea(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3937,6 +4935,16 @@ func (ec *executionContext) childFields_ResponsibilityArea(ctx context.Context, 
 		return ec.fieldContext_ResponsibilityArea_version(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ResponsibilityArea", field.Name)
+}
+
+func (ec *executionContext) childFields_Route(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "steps":
+		return ec.fieldContext_Route_steps(ctx, field)
+	case "expectedHours":
+		return ec.fieldContext_Route_expectedHours(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Route", field.Name)
 }
 
 func (ec *executionContext) childFields_Service(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4035,6 +5043,56 @@ func (ec *executionContext) childFields_ServiceEdge(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type ServiceEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_SharingAgreement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SharingAgreement_id(ctx, field)
+	case "name":
+		return ec.fieldContext_SharingAgreement_name(ctx, field)
+	case "partnership":
+		return ec.fieldContext_SharingAgreement_partnership(ctx, field)
+	case "parties":
+		return ec.fieldContext_SharingAgreement_parties(ctx, field)
+	case "lawfulBasis":
+		return ec.fieldContext_SharingAgreement_lawfulBasis(ctx, field)
+	case "lawfulBasisDetail":
+		return ec.fieldContext_SharingAgreement_lawfulBasisDetail(ctx, field)
+	case "permitsSharingWithoutConsent":
+		return ec.fieldContext_SharingAgreement_permitsSharingWithoutConsent(ctx, field)
+	case "scopeOfData":
+		return ec.fieldContext_SharingAgreement_scopeOfData(ctx, field)
+	case "signedOn":
+		return ec.fieldContext_SharingAgreement_signedOn(ctx, field)
+	case "reviewOn":
+		return ec.fieldContext_SharingAgreement_reviewOn(ctx, field)
+	case "status":
+		return ec.fieldContext_SharingAgreement_status(ctx, field)
+	case "version":
+		return ec.fieldContext_SharingAgreement_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SharingAgreement", field.Name)
+}
+
+func (ec *executionContext) childFields_SignpostOption(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "section":
+		return ec.fieldContext_SignpostOption_section(ctx, field)
+	case "service":
+		return ec.fieldContext_SignpostOption_service(ctx, field)
+	case "howToAccess":
+		return ec.fieldContext_SignpostOption_howToAccess(ctx, field)
+	case "openNow":
+		return ec.fieldContext_SignpostOption_openNow(ctx, field)
+	case "whatToExpect":
+		return ec.fieldContext_SignpostOption_whatToExpect(ctx, field)
+	case "expectedWaitDays":
+		return ec.fieldContext_SignpostOption_expectedWaitDays(ctx, field)
+	case "via":
+		return ec.fieldContext_SignpostOption_via(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SignpostOption", field.Name)
+}
+
 func (ec *executionContext) childFields_Site(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4061,6 +5119,18 @@ func (ec *executionContext) childFields_Site(ctx context.Context, field graphql.
 		return ec.fieldContext_Site_updatedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Site", field.Name)
+}
+
+func (ec *executionContext) childFields_StudentExpectation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "firstContactWithinDays":
+		return ec.fieldContext_StudentExpectation_firstContactWithinDays(ctx, field)
+	case "sessions":
+		return ec.fieldContext_StudentExpectation_sessions(ctx, field)
+	case "description":
+		return ec.fieldContext_StudentExpectation_description(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StudentExpectation", field.Name)
 }
 
 func (ec *executionContext) childFields_Threshold(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4151,6 +5221,16 @@ func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphq
 		return ec.fieldContext_Viewer_institutions(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Viewer", field.Name)
+}
+
+func (ec *executionContext) childFields_Warning(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_Warning_code(ctx, field)
+	case "message":
+		return ec.fieldContext_Warning_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Warning", field.Name)
 }
 
 func (ec *executionContext) childFields_WhoHandles(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5255,6 +6335,44 @@ func (ec *executionContext) field_Query_contactPoints_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_handover_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "fromServiceId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["fromServiceId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "toInstitutionId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["toInstitutionId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "situation",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNSituation2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["situation"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "consent",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNConsent2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["consent"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_institution_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5296,6 +6414,44 @@ func (ec *executionContext) field_Query_institutions_args(ctx context.Context, r
 		return nil, err
 	}
 	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_nextSteps_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "fromServiceId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["fromServiceId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "situation",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOSituation2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["situation"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "urgency",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOUrgency2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["urgency"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "consent",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOConsent2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["consent"] = arg3
 	return args, nil
 }
 
@@ -5349,6 +6505,50 @@ func (ec *executionContext) field_Query_partnerships_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_pathwayMap_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "partnershipId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["partnershipId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_routes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "fromServiceId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["fromServiceId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "toServiceId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["toServiceId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "maxSteps",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxSteps"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_service_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5390,6 +6590,36 @@ func (ec *executionContext) field_Query_services_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_signpost_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "institutionId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["institutionId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "need",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNNeed2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["need"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "urgency",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNUrgency2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["urgency"] = arg2
 	return args, nil
 }
 
@@ -6921,6 +8151,308 @@ func (ec *executionContext) fieldContext_GovernanceForum_retiredAt(_ context.Con
 	return graphql.NewScalarFieldContext("GovernanceForum", field, false, false, errors.New("field of type DateTime does not have child fields"))
 }
 
+func (ec *executionContext) _HandoverPlan_consent(ctx context.Context, field graphql.CollectedField, obj *store.HandoverPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HandoverPlan_consent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Consent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNConsent2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HandoverPlan_consent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HandoverPlan", field, false, false, errors.New("field of type Consent does not have child fields"))
+}
+
+func (ec *executionContext) _HandoverPlan_shareWithConsent(ctx context.Context, field graphql.CollectedField, obj *store.HandoverPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HandoverPlan_shareWithConsent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HandoverPlan().ShareWithConsent(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HandoverPlan_shareWithConsent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HandoverPlan", field, true, true, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _HandoverPlan_step(ctx context.Context, field graphql.CollectedField, obj *store.HandoverPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HandoverPlan_step(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HandoverPlan().Step(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Step) graphql.Marshaler {
+			return ec.marshalOPathwayStep2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐStep(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HandoverPlan_step(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HandoverPlan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PathwayStep(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HandoverPlan_receivingService(ctx context.Context, field graphql.CollectedField, obj *store.HandoverPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HandoverPlan_receivingService(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HandoverPlan().ReceivingService(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Service) graphql.Marshaler {
+			return ec.marshalOService2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐService(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HandoverPlan_receivingService(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HandoverPlan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Service(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HandoverPlan_protocol(ctx context.Context, field graphql.CollectedField, obj *store.HandoverPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HandoverPlan_protocol(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HandoverPlan().Protocol(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Step) graphql.Marshaler {
+			return ec.marshalOProtocol2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐStep(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HandoverPlan_protocol(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HandoverPlan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Protocol(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HandoverPlan_contactPoints(ctx context.Context, field graphql.CollectedField, obj *store.HandoverPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HandoverPlan_contactPoints(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HandoverPlan().ContactPoints(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.CurrentContact) graphql.Marshaler {
+			return ec.marshalNCurrentContact2ᚕgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐCurrentContactᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HandoverPlan_contactPoints(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HandoverPlan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CurrentContact(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HandoverPlan_agreement(ctx context.Context, field graphql.CollectedField, obj *store.HandoverPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HandoverPlan_agreement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Agreement, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.SharingAgreement) graphql.Marshaler {
+			return ec.marshalOSharingAgreement2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐSharingAgreement(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HandoverPlan_agreement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HandoverPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SharingAgreement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HandoverPlan_studentCanExpect(ctx context.Context, field graphql.CollectedField, obj *store.HandoverPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HandoverPlan_studentCanExpect(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HandoverPlan().StudentCanExpect(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Step) graphql.Marshaler {
+			return ec.marshalOStudentExpectation2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐStep(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HandoverPlan_studentCanExpect(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HandoverPlan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StudentExpectation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HandoverPlan_signposting(ctx context.Context, field graphql.CollectedField, obj *store.HandoverPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HandoverPlan_signposting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HandoverPlan().Signposting(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.Signpost) graphql.Marshaler {
+			return ec.marshalNSignpostOption2ᚕgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐSignpostᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HandoverPlan_signposting(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HandoverPlan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SignpostOption(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HandoverPlan_warnings(ctx context.Context, field graphql.CollectedField, obj *store.HandoverPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HandoverPlan_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.Warning) graphql.Marshaler {
+			return ec.marshalNWarning2ᚕgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HandoverPlan_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HandoverPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Warning(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Institution_id(ctx context.Context, field graphql.CollectedField, obj *store.Institution) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7355,6 +8887,38 @@ func (ec *executionContext) fieldContext_Institution_partnerships(_ context.Cont
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PartnershipMember(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Institution_sharingAgreements(ctx context.Context, field graphql.CollectedField, obj *store.Institution) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Institution_sharingAgreements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Institution().SharingAgreements(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.SharingAgreement) graphql.Marshaler {
+			return ec.marshalNSharingAgreement2ᚕgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐSharingAgreementᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Institution_sharingAgreements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Institution",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SharingAgreement(ctx, field)
 		},
 	}
 	return fc, nil
@@ -9198,6 +10762,38 @@ func (ec *executionContext) fieldContext_Partnership_leads(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Partnership_pathways(ctx context.Context, field graphql.CollectedField, obj *store.Partnership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Partnership_pathways(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Partnership().Pathways(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.Pathway) graphql.Marshaler {
+			return ec.marshalNPathway2ᚕgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐPathwayᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Partnership_pathways(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Partnership",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Pathway(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Partnership_version(ctx context.Context, field graphql.CollectedField, obj *store.Partnership) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9540,6 +11136,795 @@ func (ec *executionContext) _PartnershipMember_joinedOn(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_PartnershipMember_joinedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PartnershipMember", field, false, false, errors.New("field of type Date does not have child fields"))
+}
+
+func (ec *executionContext) _Pathway_id(ctx context.Context, field graphql.CollectedField, obj *store.Pathway) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pathway_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Pathway().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pathway_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pathway", field, true, true, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Pathway_partnership(ctx context.Context, field graphql.CollectedField, obj *store.Pathway) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pathway_partnership(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Pathway().Partnership(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Partnership) graphql.Marshaler {
+			return ec.marshalNPartnership2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐPartnership(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pathway_partnership(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Pathway",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partnership(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Pathway_name(ctx context.Context, field graphql.CollectedField, obj *store.Pathway) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pathway_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pathway_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pathway", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Pathway_description(ctx context.Context, field graphql.CollectedField, obj *store.Pathway) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pathway_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Pathway_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pathway", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Pathway_steps(ctx context.Context, field graphql.CollectedField, obj *store.Pathway) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pathway_steps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Pathway().Steps(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.Step) graphql.Marshaler {
+			return ec.marshalNPathwayStep2ᚕgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐStepᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pathway_steps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Pathway",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PathwayStep(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Pathway_version(ctx context.Context, field graphql.CollectedField, obj *store.Pathway) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pathway_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pathway_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pathway", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _PathwayMap_nodes(ctx context.Context, field graphql.CollectedField, obj *model.PathwayMap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathwayMap_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.Service) graphql.Marshaler {
+			return ec.marshalNService2ᚕgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐServiceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathwayMap_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PathwayMap",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Service(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PathwayMap_edges(ctx context.Context, field graphql.CollectedField, obj *model.PathwayMap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathwayMap_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.Step) graphql.Marshaler {
+			return ec.marshalNPathwayStep2ᚕgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐStepᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathwayMap_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PathwayMap",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PathwayStep(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PathwayMap_deadEnds(ctx context.Context, field graphql.CollectedField, obj *model.PathwayMap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathwayMap_deadEnds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeadEnds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.Step) graphql.Marshaler {
+			return ec.marshalNPathwayStep2ᚕgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐStepᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathwayMap_deadEnds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PathwayMap",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PathwayStep(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PathwayMap_flowchart(ctx context.Context, field graphql.CollectedField, obj *model.PathwayMap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathwayMap_flowchart(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Flowchart, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathwayMap_flowchart(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PathwayMap", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PathwayStep_id(ctx context.Context, field graphql.CollectedField, obj *store.Step) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathwayStep_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PathwayStep().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathwayStep_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PathwayStep", field, true, true, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _PathwayStep_pathway(ctx context.Context, field graphql.CollectedField, obj *store.Step) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathwayStep_pathway(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PathwayStep().Pathway(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Pathway) graphql.Marshaler {
+			return ec.marshalNPathway2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐPathway(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathwayStep_pathway(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PathwayStep",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Pathway(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PathwayStep_from(ctx context.Context, field graphql.CollectedField, obj *store.Step) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathwayStep_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PathwayStep().From(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Service) graphql.Marshaler {
+			return ec.marshalNService2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐService(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathwayStep_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PathwayStep",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Service(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PathwayStep_to(ctx context.Context, field graphql.CollectedField, obj *store.Step) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathwayStep_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PathwayStep().To(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Service) graphql.Marshaler {
+			return ec.marshalNService2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐService(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathwayStep_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PathwayStep",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Service(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PathwayStep_situation(ctx context.Context, field graphql.CollectedField, obj *store.Step) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathwayStep_situation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Situation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNSituation2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathwayStep_situation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PathwayStep", field, false, false, errors.New("field of type Situation does not have child fields"))
+}
+
+func (ec *executionContext) _PathwayStep_requiresStudentStatus(ctx context.Context, field graphql.CollectedField, obj *store.Step) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathwayStep_requiresStudentStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequiresStudentStatus, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathwayStep_requiresStudentStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PathwayStep", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _PathwayStep_consents(ctx context.Context, field graphql.CollectedField, obj *store.Step) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathwayStep_consents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Consents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNConsent2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathwayStep_consents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PathwayStep", field, false, false, errors.New("field of type Consent does not have child fields"))
+}
+
+func (ec *executionContext) _PathwayStep_minUrgency(ctx context.Context, field graphql.CollectedField, obj *store.Step) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathwayStep_minUrgency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MinUrgency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNUrgency2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathwayStep_minUrgency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PathwayStep", field, false, false, errors.New("field of type Urgency does not have child fields"))
+}
+
+func (ec *executionContext) _PathwayStep_maxUrgency(ctx context.Context, field graphql.CollectedField, obj *store.Step) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathwayStep_maxUrgency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaxUrgency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNUrgency2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathwayStep_maxUrgency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PathwayStep", field, false, false, errors.New("field of type Urgency does not have child fields"))
+}
+
+func (ec *executionContext) _PathwayStep_eligibility(ctx context.Context, field graphql.CollectedField, obj *store.Step) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathwayStep_eligibility(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Eligibility, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PathwayStep_eligibility(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PathwayStep", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PathwayStep_protocol(ctx context.Context, field graphql.CollectedField, obj *store.Step) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathwayStep_protocol(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PathwayStep().Protocol(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Step) graphql.Marshaler {
+			return ec.marshalNProtocol2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐStep(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathwayStep_protocol(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PathwayStep",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Protocol(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PathwayStep_studentCanExpect(ctx context.Context, field graphql.CollectedField, obj *store.Step) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathwayStep_studentCanExpect(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PathwayStep().StudentCanExpect(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Step) graphql.Marshaler {
+			return ec.marshalNStudentExpectation2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐStep(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathwayStep_studentCanExpect(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PathwayStep",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StudentExpectation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PathwayStep_deadEnd(ctx context.Context, field graphql.CollectedField, obj *store.Step) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathwayStep_deadEnd(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PathwayStep().DeadEnd(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathwayStep_deadEnd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PathwayStep", field, true, true, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _PathwayStep_version(ctx context.Context, field graphql.CollectedField, obj *store.Step) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathwayStep_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathwayStep_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PathwayStep", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Protocol_whatToSend(ctx context.Context, field graphql.CollectedField, obj *store.Step) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Protocol_whatToSend(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Protocol().WhatToSend(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNHandoverDocument2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Protocol_whatToSend(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Protocol", field, true, true, errors.New("field of type HandoverDocument does not have child fields"))
+}
+
+func (ec *executionContext) _Protocol_channel(ctx context.Context, field graphql.CollectedField, obj *store.Step) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Protocol_channel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Protocol().Channel(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOHandoverChannel2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Protocol_channel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Protocol", field, true, true, errors.New("field of type HandoverChannel does not have child fields"))
+}
+
+func (ec *executionContext) _Protocol_timeLimitHours(ctx context.Context, field graphql.CollectedField, obj *store.Step) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Protocol_timeLimitHours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Protocol().TimeLimitHours(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Protocol_timeLimitHours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Protocol", field, true, true, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Protocol_receivingPurpose(ctx context.Context, field graphql.CollectedField, obj *store.Step) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Protocol_receivingPurpose(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Protocol().ReceivingPurpose(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOContactPurpose2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Protocol_receivingPurpose(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Protocol", field, true, true, errors.New("field of type ContactPurpose does not have child fields"))
+}
+
+func (ec *executionContext) _Protocol_agreement(ctx context.Context, field graphql.CollectedField, obj *store.Step) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Protocol_agreement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Protocol().Agreement(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.SharingAgreement) graphql.Marshaler {
+			return ec.marshalOSharingAgreement2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐSharingAgreement(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Protocol_agreement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Protocol",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SharingAgreement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Protocol_notes(ctx context.Context, field graphql.CollectedField, obj *store.Step) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Protocol_notes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Protocol().Notes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Protocol_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Protocol", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -10046,6 +12431,226 @@ func (ec *executionContext) fieldContext_Query_whoHandles(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_handover(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_handover(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Handover(ctx, fc.Args["fromServiceId"].(string), fc.Args["toInstitutionId"].(string), fc.Args["situation"].(string), fc.Args["consent"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.HandoverPlan) graphql.Marshaler {
+			return ec.marshalNHandoverPlan2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐHandoverPlan(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_handover(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HandoverPlan(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_handover_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_nextSteps(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_nextSteps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().NextSteps(ctx, fc.Args["fromServiceId"].(string), fc.Args["situation"].(*string), fc.Args["urgency"].(*string), fc.Args["consent"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.Step) graphql.Marshaler {
+			return ec.marshalNPathwayStep2ᚕgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐStepᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_nextSteps(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PathwayStep(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_nextSteps_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_routes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_routes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Routes(ctx, fc.Args["fromServiceId"].(string), fc.Args["toServiceId"].(string), fc.Args["maxSteps"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.Route) graphql.Marshaler {
+			return ec.marshalNRoute2ᚕgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐRouteᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_routes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Route(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_routes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_signpost(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_signpost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Signpost(ctx, fc.Args["institutionId"].(*string), fc.Args["need"].(string), fc.Args["urgency"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.Signpost) graphql.Marshaler {
+			return ec.marshalNSignpostOption2ᚕgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐSignpostᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_signpost(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SignpostOption(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_signpost_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_pathwayMap(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_pathwayMap(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PathwayMap(ctx, fc.Args["partnershipId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PathwayMap) graphql.Marshaler {
+			return ec.marshalNPathwayMap2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐPathwayMap(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_pathwayMap(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PathwayMap(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_pathwayMap_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_auditLog(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10302,6 +12907,61 @@ func (ec *executionContext) _ResponsibilityArea_version(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_ResponsibilityArea_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ResponsibilityArea", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Route_steps(ctx context.Context, field graphql.CollectedField, obj *store.Route) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Route_steps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Steps, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.Step) graphql.Marshaler {
+			return ec.marshalNPathwayStep2ᚕgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐStepᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Route_steps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Route",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PathwayStep(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Route_expectedHours(ctx context.Context, field graphql.CollectedField, obj *store.Route) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Route_expectedHours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Route().ExpectedHours(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Route_expectedHours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Route", field, true, true, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _Service_id(ctx context.Context, field graphql.CollectedField, obj *store.Service) (ret graphql.Marshaler) {
@@ -11291,6 +13951,479 @@ func (ec *executionContext) fieldContext_ServiceEdge_distanceKm(_ context.Contex
 	return graphql.NewScalarFieldContext("ServiceEdge", field, false, false, errors.New("field of type Float does not have child fields"))
 }
 
+func (ec *executionContext) _SharingAgreement_id(ctx context.Context, field graphql.CollectedField, obj *store.SharingAgreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SharingAgreement_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SharingAgreement().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SharingAgreement_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SharingAgreement", field, true, true, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _SharingAgreement_name(ctx context.Context, field graphql.CollectedField, obj *store.SharingAgreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SharingAgreement_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SharingAgreement_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SharingAgreement", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SharingAgreement_partnership(ctx context.Context, field graphql.CollectedField, obj *store.SharingAgreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SharingAgreement_partnership(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SharingAgreement().Partnership(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Partnership) graphql.Marshaler {
+			return ec.marshalOPartnership2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐPartnership(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SharingAgreement_partnership(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SharingAgreement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partnership(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SharingAgreement_parties(ctx context.Context, field graphql.CollectedField, obj *store.SharingAgreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SharingAgreement_parties(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SharingAgreement().Parties(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.Institution) graphql.Marshaler {
+			return ec.marshalNInstitution2ᚕgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐInstitutionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SharingAgreement_parties(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SharingAgreement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Institution(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SharingAgreement_lawfulBasis(ctx context.Context, field graphql.CollectedField, obj *store.SharingAgreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SharingAgreement_lawfulBasis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LawfulBasis, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNLawfulBasis2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SharingAgreement_lawfulBasis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SharingAgreement", field, false, false, errors.New("field of type LawfulBasis does not have child fields"))
+}
+
+func (ec *executionContext) _SharingAgreement_lawfulBasisDetail(ctx context.Context, field graphql.CollectedField, obj *store.SharingAgreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SharingAgreement_lawfulBasisDetail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LawfulBasisDetail, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SharingAgreement_lawfulBasisDetail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SharingAgreement", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SharingAgreement_permitsSharingWithoutConsent(ctx context.Context, field graphql.CollectedField, obj *store.SharingAgreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SharingAgreement_permitsSharingWithoutConsent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PermitsSharingWithoutConsent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SharingAgreement_permitsSharingWithoutConsent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SharingAgreement", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _SharingAgreement_scopeOfData(ctx context.Context, field graphql.CollectedField, obj *store.SharingAgreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SharingAgreement_scopeOfData(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ScopeOfData, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SharingAgreement_scopeOfData(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SharingAgreement", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SharingAgreement_signedOn(ctx context.Context, field graphql.CollectedField, obj *store.SharingAgreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SharingAgreement_signedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SignedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SharingAgreement_signedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SharingAgreement", field, false, false, errors.New("field of type Date does not have child fields"))
+}
+
+func (ec *executionContext) _SharingAgreement_reviewOn(ctx context.Context, field graphql.CollectedField, obj *store.SharingAgreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SharingAgreement_reviewOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReviewOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SharingAgreement_reviewOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SharingAgreement", field, false, false, errors.New("field of type Date does not have child fields"))
+}
+
+func (ec *executionContext) _SharingAgreement_status(ctx context.Context, field graphql.CollectedField, obj *store.SharingAgreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SharingAgreement_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SharingAgreement_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SharingAgreement", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SharingAgreement_version(ctx context.Context, field graphql.CollectedField, obj *store.SharingAgreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SharingAgreement_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SharingAgreement_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SharingAgreement", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SignpostOption_section(ctx context.Context, field graphql.CollectedField, obj *store.Signpost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SignpostOption_section(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Section, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNSignpostSection2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SignpostOption_section(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SignpostOption", field, false, false, errors.New("field of type SignpostSection does not have child fields"))
+}
+
+func (ec *executionContext) _SignpostOption_service(ctx context.Context, field graphql.CollectedField, obj *store.Signpost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SignpostOption_service(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Service, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v store.Service) graphql.Marshaler {
+			return ec.marshalNService2githubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐService(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SignpostOption_service(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SignpostOption",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Service(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SignpostOption_howToAccess(ctx context.Context, field graphql.CollectedField, obj *store.Signpost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SignpostOption_howToAccess(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SignpostOption().HowToAccess(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SignpostOption_howToAccess(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SignpostOption", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SignpostOption_openNow(ctx context.Context, field graphql.CollectedField, obj *store.Signpost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SignpostOption_openNow(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SignpostOption().OpenNow(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SignpostOption_openNow(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SignpostOption", field, true, true, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _SignpostOption_whatToExpect(ctx context.Context, field graphql.CollectedField, obj *store.Signpost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SignpostOption_whatToExpect(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SignpostOption().WhatToExpect(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SignpostOption_whatToExpect(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SignpostOption", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SignpostOption_expectedWaitDays(ctx context.Context, field graphql.CollectedField, obj *store.Signpost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SignpostOption_expectedWaitDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SignpostOption().ExpectedWaitDays(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SignpostOption_expectedWaitDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SignpostOption", field, true, true, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SignpostOption_via(ctx context.Context, field graphql.CollectedField, obj *store.Signpost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SignpostOption_via(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Via, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Step) graphql.Marshaler {
+			return ec.marshalOPathwayStep2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐStep(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SignpostOption_via(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SignpostOption",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PathwayStep(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Site_id(ctx context.Context, field graphql.CollectedField, obj *store.Site) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11551,6 +14684,75 @@ func (ec *executionContext) _Site_updatedAt(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Site_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Site", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _StudentExpectation_firstContactWithinDays(ctx context.Context, field graphql.CollectedField, obj *store.Step) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StudentExpectation_firstContactWithinDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StudentExpectation().FirstContactWithinDays(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StudentExpectation_firstContactWithinDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StudentExpectation", field, true, true, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _StudentExpectation_sessions(ctx context.Context, field graphql.CollectedField, obj *store.Step) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StudentExpectation_sessions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StudentExpectation().Sessions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StudentExpectation_sessions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StudentExpectation", field, true, true, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _StudentExpectation_description(ctx context.Context, field graphql.CollectedField, obj *store.Step) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StudentExpectation_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StudentExpectation().Description(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StudentExpectation_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StudentExpectation", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Threshold_id(ctx context.Context, field graphql.CollectedField, obj *model.ThresholdView) (ret graphql.Marshaler) {
@@ -12409,6 +15611,52 @@ func (ec *executionContext) fieldContext_Viewer_institutions(_ context.Context, 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Warning_code(ctx context.Context, field graphql.CollectedField, obj *store.Warning) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Warning_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Warning_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Warning", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Warning_message(ctx context.Context, field graphql.CollectedField, obj *store.Warning) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Warning_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Warning_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Warning", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _WhoHandles_partnership(ctx context.Context, field graphql.CollectedField, obj *model.WhoHandles) (ret graphql.Marshaler) {
@@ -15332,6 +18580,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Site(ctx, sel, obj)
+	case store.SharingAgreement:
+		return ec._SharingAgreement(ctx, sel, &obj)
+	case *store.SharingAgreement:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._SharingAgreement(ctx, sel, obj)
 	case store.Service:
 		return ec._Service(ctx, sel, &obj)
 	case *store.Service:
@@ -15346,6 +18601,20 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._ResponsibilityArea(ctx, sel, obj)
+	case store.Step:
+		return ec._PathwayStep(ctx, sel, &obj)
+	case *store.Step:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._PathwayStep(ctx, sel, obj)
+	case store.Pathway:
+		return ec._Pathway(ctx, sel, &obj)
+	case *store.Pathway:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Pathway(ctx, sel, obj)
 	case store.Partnership:
 		return ec._Partnership(ctx, sel, &obj)
 	case *store.Partnership:
@@ -16337,6 +19606,320 @@ func (ec *executionContext) _GovernanceForum(ctx context.Context, sel ast.Select
 	return out
 }
 
+var handoverPlanImplementors = []string{"HandoverPlan"}
+
+func (ec *executionContext) _HandoverPlan(ctx context.Context, sel ast.SelectionSet, obj *store.HandoverPlan) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, handoverPlanImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HandoverPlan")
+		case "consent":
+			out.Values[i] = ec._HandoverPlan_consent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "shareWithConsent":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._HandoverPlan_shareWithConsent(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "step":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._HandoverPlan_step(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "receivingService":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._HandoverPlan_receivingService(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "protocol":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._HandoverPlan_protocol(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "contactPoints":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._HandoverPlan_contactPoints(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "agreement":
+			out.Values[i] = ec._HandoverPlan_agreement(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "studentCanExpect":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._HandoverPlan_studentCanExpect(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "signposting":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._HandoverPlan_signposting(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "warnings":
+			out.Values[i] = ec._HandoverPlan_warnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var institutionImplementors = []string{"Institution", "Node"}
 
 func (ec *executionContext) _Institution(ctx context.Context, sel ast.SelectionSet, obj *store.Institution) graphql.Marshaler {
@@ -16571,6 +20154,44 @@ func (ec *executionContext) _Institution(ctx context.Context, sel ast.SelectionS
 					}
 				}()
 				res = ec._Institution_partnerships(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "sharingAgreements":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Institution_sharingAgreements(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -17319,6 +20940,44 @@ func (ec *executionContext) _Partnership(ctx context.Context, sel ast.SelectionS
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "pathways":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Partnership_pathways(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "version":
 			out.Values[i] = ec._Partnership_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -17582,6 +21241,816 @@ func (ec *executionContext) _PartnershipMember(ctx context.Context, sel ast.Sele
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var pathwayImplementors = []string{"Pathway", "Node"}
+
+func (ec *executionContext) _Pathway(ctx context.Context, sel ast.SelectionSet, obj *store.Pathway) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pathwayImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Pathway")
+		case "id":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Pathway_id(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "partnership":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Pathway_partnership(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "name":
+			out.Values[i] = ec._Pathway_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._Pathway_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "steps":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Pathway_steps(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "version":
+			out.Values[i] = ec._Pathway_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var pathwayMapImplementors = []string{"PathwayMap"}
+
+func (ec *executionContext) _PathwayMap(ctx context.Context, sel ast.SelectionSet, obj *model.PathwayMap) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pathwayMapImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PathwayMap")
+		case "nodes":
+			out.Values[i] = ec._PathwayMap_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._PathwayMap_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deadEnds":
+			out.Values[i] = ec._PathwayMap_deadEnds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "flowchart":
+			out.Values[i] = ec._PathwayMap_flowchart(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var pathwayStepImplementors = []string{"PathwayStep", "Node"}
+
+func (ec *executionContext) _PathwayStep(ctx context.Context, sel ast.SelectionSet, obj *store.Step) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pathwayStepImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PathwayStep")
+		case "id":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._PathwayStep_id(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "pathway":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._PathwayStep_pathway(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "from":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._PathwayStep_from(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "to":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._PathwayStep_to(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "situation":
+			out.Values[i] = ec._PathwayStep_situation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "requiresStudentStatus":
+			out.Values[i] = ec._PathwayStep_requiresStudentStatus(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "consents":
+			out.Values[i] = ec._PathwayStep_consents(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "minUrgency":
+			out.Values[i] = ec._PathwayStep_minUrgency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "maxUrgency":
+			out.Values[i] = ec._PathwayStep_maxUrgency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "eligibility":
+			out.Values[i] = ec._PathwayStep_eligibility(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "protocol":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._PathwayStep_protocol(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "studentCanExpect":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._PathwayStep_studentCanExpect(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "deadEnd":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._PathwayStep_deadEnd(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "version":
+			out.Values[i] = ec._PathwayStep_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var protocolImplementors = []string{"Protocol"}
+
+func (ec *executionContext) _Protocol(ctx context.Context, sel ast.SelectionSet, obj *store.Step) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, protocolImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Protocol")
+		case "whatToSend":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Protocol_whatToSend(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "channel":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Protocol_channel(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "timeLimitHours":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Protocol_timeLimitHours(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "receivingPurpose":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Protocol_receivingPurpose(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "agreement":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Protocol_agreement(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "notes":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Protocol_notes(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17887,6 +22356,116 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "handover":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_handover(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "nextSteps":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_nextSteps(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "routes":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_routes(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "signpost":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_signpost(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "pathwayMap":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_pathwayMap(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "auditLog":
 			field := field
 
@@ -18019,6 +22598,82 @@ func (ec *executionContext) _ResponsibilityArea(ctx context.Context, sel ast.Sel
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var routeImplementors = []string{"Route"}
+
+func (ec *executionContext) _Route(ctx context.Context, sel ast.SelectionSet, obj *store.Route) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, routeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Route")
+		case "steps":
+			out.Values[i] = ec._Route_steps(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expectedHours":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Route_expectedHours(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18664,6 +23319,398 @@ func (ec *executionContext) _ServiceEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var sharingAgreementImplementors = []string{"SharingAgreement", "Node"}
+
+func (ec *executionContext) _SharingAgreement(ctx context.Context, sel ast.SelectionSet, obj *store.SharingAgreement) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sharingAgreementImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SharingAgreement")
+		case "id":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._SharingAgreement_id(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "name":
+			out.Values[i] = ec._SharingAgreement_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "partnership":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._SharingAgreement_partnership(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "parties":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._SharingAgreement_parties(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "lawfulBasis":
+			out.Values[i] = ec._SharingAgreement_lawfulBasis(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lawfulBasisDetail":
+			out.Values[i] = ec._SharingAgreement_lawfulBasisDetail(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "permitsSharingWithoutConsent":
+			out.Values[i] = ec._SharingAgreement_permitsSharingWithoutConsent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "scopeOfData":
+			out.Values[i] = ec._SharingAgreement_scopeOfData(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "signedOn":
+			out.Values[i] = ec._SharingAgreement_signedOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reviewOn":
+			out.Values[i] = ec._SharingAgreement_reviewOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._SharingAgreement_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._SharingAgreement_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var signpostOptionImplementors = []string{"SignpostOption"}
+
+func (ec *executionContext) _SignpostOption(ctx context.Context, sel ast.SelectionSet, obj *store.Signpost) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, signpostOptionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SignpostOption")
+		case "section":
+			out.Values[i] = ec._SignpostOption_section(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "service":
+			out.Values[i] = ec._SignpostOption_service(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "howToAccess":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._SignpostOption_howToAccess(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "openNow":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._SignpostOption_openNow(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "whatToExpect":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._SignpostOption_whatToExpect(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "expectedWaitDays":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._SignpostOption_expectedWaitDays(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "via":
+			out.Values[i] = ec._SignpostOption_via(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var siteImplementors = []string{"Site", "Node"}
 
 func (ec *executionContext) _Site(ctx context.Context, sel ast.SelectionSet, obj *store.Site) graphql.Marshaler {
@@ -18797,6 +23844,153 @@ func (ec *executionContext) _Site(ctx context.Context, sel ast.SelectionSet, obj
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var studentExpectationImplementors = []string{"StudentExpectation"}
+
+func (ec *executionContext) _StudentExpectation(ctx context.Context, sel ast.SelectionSet, obj *store.Step) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, studentExpectationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StudentExpectation")
+		case "firstContactWithinDays":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._StudentExpectation_firstContactWithinDays(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "sessions":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._StudentExpectation_sessions(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "description":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._StudentExpectation_description(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -19556,6 +24750,49 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var warningImplementors = []string{"Warning"}
+
+func (ec *executionContext) _Warning(ctx context.Context, sel ast.SelectionSet, obj *store.Warning) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, warningImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Warning")
+		case "code":
+			out.Values[i] = ec._Warning_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._Warning_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -20380,6 +25617,52 @@ func (ec *executionContext) marshalNCapacityStatus2string(ctx context.Context, s
 	return res
 }
 
+func (ec *executionContext) unmarshalNConsent2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNConsent2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNConsent2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNConsent2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNConsent2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNConsent2string(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNContactKind2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -20663,6 +25946,62 @@ func (ec *executionContext) marshalNGovernanceForum2ᚖgithubᚗcomᚋwaymarkᚋ
 	return ec._GovernanceForum(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNHandoverDocument2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNHandoverDocument2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNHandoverDocument2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNHandoverDocument2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNHandoverDocument2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNHandoverDocument2string(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNHandoverPlan2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐHandoverPlan(ctx context.Context, sel ast.SelectionSet, v *store.HandoverPlan) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._HandoverPlan(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalID(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -20785,6 +26124,22 @@ func (ec *executionContext) marshalNJSON2encodingᚋjsonᚐRawMessage(ctx contex
 	}
 	_ = sel
 	res := model.MarshalJSON(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNLawfulBasis2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLawfulBasis2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
 	if res == graphql.Null {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -20948,6 +26303,76 @@ func (ec *executionContext) marshalNPartnershipMember2ᚕgithubᚗcomᚋwaymark�
 	return ret
 }
 
+func (ec *executionContext) marshalNPathway2githubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐPathway(ctx context.Context, sel ast.SelectionSet, v store.Pathway) graphql.Marshaler {
+	return ec._Pathway(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPathway2ᚕgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐPathwayᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Pathway) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPathway2githubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐPathway(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPathway2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐPathway(ctx context.Context, sel ast.SelectionSet, v *store.Pathway) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Pathway(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPathwayMap2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐPathwayMap(ctx context.Context, sel ast.SelectionSet, v *model.PathwayMap) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._PathwayMap(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPathwayStep2githubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐStep(ctx context.Context, sel ast.SelectionSet, v store.Step) graphql.Marshaler {
+	return ec._PathwayStep(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPathwayStep2ᚕgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐStepᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Step) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPathwayStep2githubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐStep(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProtocol2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐStep(ctx context.Context, sel ast.SelectionSet, v *store.Step) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Protocol(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNResponsibilityArea2githubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐArea(ctx context.Context, sel ast.SelectionSet, v store.Area) graphql.Marshaler {
 	return ec._ResponsibilityArea(ctx, sel, &v)
 }
@@ -21008,6 +26433,26 @@ func (ec *executionContext) marshalNRole2string(ctx context.Context, sel ast.Sel
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNRoute2githubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐRoute(ctx context.Context, sel ast.SelectionSet, v store.Route) graphql.Marshaler {
+	return ec._Route(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRoute2ᚕgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐRouteᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Route) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRoute2githubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐRoute(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNService2githubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐService(ctx context.Context, sel ast.SelectionSet, v store.Service) graphql.Marshaler {
@@ -21086,12 +26531,68 @@ func (ec *executionContext) marshalNServiceEdge2ᚕgithubᚗcomᚋwaymarkᚋwaym
 	return ret
 }
 
+func (ec *executionContext) marshalNSharingAgreement2githubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐSharingAgreement(ctx context.Context, sel ast.SelectionSet, v store.SharingAgreement) graphql.Marshaler {
+	return ec._SharingAgreement(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSharingAgreement2ᚕgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐSharingAgreementᚄ(ctx context.Context, sel ast.SelectionSet, v []store.SharingAgreement) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSharingAgreement2githubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐSharingAgreement(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNSide2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNSide2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNSignpostOption2githubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐSignpost(ctx context.Context, sel ast.SelectionSet, v store.Signpost) graphql.Marshaler {
+	return ec._SignpostOption(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSignpostOption2ᚕgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐSignpostᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Signpost) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSignpostOption2githubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐSignpost(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNSignpostSection2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSignpostSection2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
 	_ = sel
 	res := graphql.MarshalString(v)
 	if res == graphql.Null {
@@ -21130,6 +26631,22 @@ func (ec *executionContext) marshalNSite2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋs
 		return graphql.Null
 	}
 	return ec._Site(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSituation2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSituation2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -21175,6 +26692,16 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNStudentExpectation2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐStep(ctx context.Context, sel ast.SelectionSet, v *store.Step) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._StudentExpectation(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNThreshold2githubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐThresholdView(ctx context.Context, sel ast.SelectionSet, v model.ThresholdView) graphql.Marshaler {
@@ -21303,6 +26830,22 @@ func (ec *executionContext) unmarshalNUpdateThresholdInput2githubᚗcomᚋwaymar
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNUrgency2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUrgency2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNVisibility2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -21317,6 +26860,26 @@ func (ec *executionContext) marshalNVisibility2string(ctx context.Context, sel a
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNWarning2githubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐWarning(ctx context.Context, sel ast.SelectionSet, v store.Warning) graphql.Marshaler {
+	return ec._Warning(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNWarning2ᚕgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐWarningᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Warning) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWarning2githubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐWarning(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNWhoHandles2githubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐWhoHandles(ctx context.Context, sel ast.SelectionSet, v model.WhoHandles) graphql.Marshaler {
@@ -21581,6 +27144,24 @@ func (ec *executionContext) marshalOCapacityStatus2ᚖstring(ctx context.Context
 	return res
 }
 
+func (ec *executionContext) unmarshalOConsent2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOConsent2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(*v)
+	return res
+}
+
 func (ec *executionContext) unmarshalOContactKind2ᚖstring(ctx context.Context, v any) (*string, error) {
 	if v == nil {
 		return nil, nil
@@ -21711,6 +27292,24 @@ func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel as
 	_ = sel
 	res := graphql.MarshalFloatContext(*v)
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) unmarshalOHandoverChannel2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOHandoverChannel2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(*v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
@@ -21946,6 +27545,20 @@ func (ec *executionContext) marshalOPartnership2ᚖgithubᚗcomᚋwaymarkᚋwaym
 	return ec._Partnership(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOPathwayStep2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐStep(ctx context.Context, sel ast.SelectionSet, v *store.Step) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PathwayStep(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOProtocol2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐStep(ctx context.Context, sel ast.SelectionSet, v *store.Step) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Protocol(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOResponsibleParty2ᚖstring(ctx context.Context, v any) (*string, error) {
 	if v == nil {
 		return nil, nil
@@ -21997,11 +27610,36 @@ func (ec *executionContext) unmarshalOServiceFilter2ᚖgithubᚗcomᚋwaymarkᚋ
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOSharingAgreement2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐSharingAgreement(ctx context.Context, sel ast.SelectionSet, v *store.SharingAgreement) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SharingAgreement(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOSite2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐSite(ctx context.Context, sel ast.SelectionSet, v *store.Site) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Site(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOSituation2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSituation2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(*v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
@@ -22057,6 +27695,13 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	return res
 }
 
+func (ec *executionContext) marshalOStudentExpectation2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐStep(ctx context.Context, sel ast.SelectionSet, v *store.Step) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._StudentExpectation(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOThreshold2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐThresholdView(ctx context.Context, sel ast.SelectionSet, v *model.ThresholdView) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -22069,6 +27714,24 @@ func (ec *executionContext) marshalOThresholdVersion2ᚖgithubᚗcomᚋwaymark�
 		return graphql.Null
 	}
 	return ec._ThresholdVersion(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOUrgency2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOUrgency2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(*v)
+	return res
 }
 
 func (ec *executionContext) marshalOViewer2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐViewer(ctx context.Context, sel ast.SelectionSet, v *model.Viewer) graphql.Marshaler {

@@ -91,6 +91,14 @@ type WhoHandles struct {
 	ThresholdID   *uuid.UUID
 }
 
+// PathwayMap is a partnership's pathways as a graph.
+type PathwayMap struct {
+	Nodes     []store.Service
+	Edges     []store.Step
+	DeadEnds  []store.Step
+	Flowchart string
+}
+
 // Eligibility is who may use a service.
 type Eligibility struct {
 	ServiceID   uuid.UUID

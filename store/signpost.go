@@ -1,0 +1,142 @@
+package store
+
+import (
+	"context"
+	"slices"
+	"sort"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+)
+
+// Signpost sections, in the order a student sees them.
+const (
+	SectionActNow      = "ACT_NOW"
+	SectionInstitution = "AT_YOUR_INSTITUTION"
+	SectionFurther     = "FURTHER_SUPPORT"
+	SectionNational    = "NATIONAL"
+)
+
+// Signpost is one option offered to a student.
+type Signpost struct {
+	Section string
+	Service Service
+	// Via is the pathway step that leads to a FURTHER_SUPPORT service from
+	// one of the institution's own.
+	Via *Step
+}
+
+// crisisNeeds call for what to do right now whatever the urgency.
+var crisisNeeds = []string{"SELF_HARM", "SUICIDAL_THOUGHTS", "PSYCHOSIS"}
+
+// Signposts answers a student: for a need and an urgency, at an institution
+// (or nationally when institutionID is nil), the options in the order they
+// should see them. It reads only PUBLIC records, whoever asks, and costs a
+// fixed number of queries.
+func (s *Store) Signposts(ctx context.Context, institutionID *uuid.UUID, need, urgency string) ([]Signpost, error) {
+	if institutionID != nil {
+		ok, err := s.InstitutionExists(ctx, *institutionID)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, ErrNotFound
+		}
+	}
+	return s.signposts(ctx, institutionID, need, urgency)
+}
+
+// signposts is Signposts without the existence check; need "" means any.
+func (s *Store) signposts(ctx context.Context, institutionID *uuid.UUID, need, urgency string) ([]Signpost, error) {
+	ctx = WithViewer(ctx, Viewer{}) // students: PUBLIC only
+	// The steps that lead on from the institution's own services.
+	var steps []Step
+	if institutionID != nil {
+		var err error
+		steps, err = s.querySteps(ctx, `(fs.institution_id = @inst OR EXISTS (SELECT 1 FROM service_partners sp
+			WHERE sp.service_id = fs.id AND sp.institution_id = @inst))`, pgx.NamedArgs{"inst": *institutionID})
+		if err != nil {
+			return nil, err
+		}
+	}
+	reachable := map[uuid.UUID]*Step{}
+	var reachIDs []uuid.UUID
+	for i, st := range steps {
+		if _, ok := reachable[st.ToServiceID]; !ok && slices.Contains(st.Consents, "GIVEN") {
+			reachable[st.ToServiceID] = &steps[i]
+			reachIDs = append(reachIDs, st.ToServiceID)
+		}
+	}
+	// Every candidate in one query: national services, the institution's own
+	// (alone or jointly), and those its pathways reach.
+	var inst any
+	if institutionID != nil {
+		inst = *institutionID
+	}
+	rows, _ := s.pool.Query(ctx, `SELECT `+serviceColumns+`, (i.region IS NULL) AS national,
+			(s.institution_id = @inst::uuid OR EXISTS (SELECT 1 FROM service_partners sp WHERE sp.service_id = s.id AND sp.institution_id = @inst)) AS own
+		FROM services s JOIN institutions i ON i.id = s.institution_id AND i.retired_at IS NULL
+		WHERE s.retired_at IS NULL AND `+visibleService+`
+		  AND (i.region IS NULL OR s.institution_id = @inst OR s.id = ANY(@reach)
+		       OR EXISTS (SELECT 1 FROM service_partners sp WHERE sp.service_id = s.id AND sp.institution_id = @inst)
+		       OR (@inst::uuid IS NULL AND 'ONLINE' = ANY(s.delivery_modes)))
+		ORDER BY s.care_level DESC, lower(s.name), s.id`,
+		withVisibility(ctx, pgx.NamedArgs{"inst": inst, "reach": nonNil(reachIDs)}))
+	type candidate struct {
+		Service
+		National bool `db:"national"`
+		Own      *bool `db:"own"`
+	}
+	cands, err := pgx.CollectRows(rows, pgx.RowToStructByName[candidate])
+	if err != nil {
+		return nil, err
+	}
+	actNow := urgency == "URGENT" || urgency == "EMERGENCY" || slices.Contains(crisisNeeds, need)
+	helps := func(svc Service) bool { return need == "" || slices.Contains(svc.Needs, need) }
+	selfAccess := func(svc Service) bool {
+		return slices.Contains(svc.AccessRoutes, "SELF_REFERRAL") || slices.Contains(svc.AccessRoutes, "WALK_IN")
+	}
+	listed := map[uuid.UUID]bool{}
+	var out []Signpost
+	add := func(section string, svc Service, via *Step) {
+		listed[svc.ID] = true
+		out = append(out, Signpost{Section: section, Service: svc, Via: via})
+	}
+	section := func(name string, keep func(c candidate) bool, via func(c candidate) *Step) {
+		start := len(out)
+		for _, c := range cands {
+			if !listed[c.ID] && keep(c) {
+				add(name, c.Service, via(c))
+			}
+		}
+		// Services at capacity last, otherwise in the order read.
+		part := out[start:]
+		sort.SliceStable(part, func(i, j int) bool { return capacityRank(part[i].Service) < capacityRank(part[j].Service) })
+	}
+	noVia := func(candidate) *Step { return nil }
+	own := func(c candidate) bool { return c.Own != nil && *c.Own }
+	if actNow {
+		// Emergency and 24/7 options: national ones first, then the institution's.
+		section(SectionActNow, func(c candidate) bool { return c.Open24x7 && c.National && selfAccess(c.Service) || c.Open24x7 && c.National && slices.Contains(c.AccessRoutes, "URGENT_CARE") }, noVia)
+		section(SectionActNow, func(c candidate) bool { return c.Open24x7 && own(c) && helps(c.Service) }, noVia)
+	}
+	if institutionID != nil {
+		section(SectionInstitution, func(c candidate) bool { return own(c) && helps(c.Service) && selfAccess(c.Service) }, noVia)
+		section(SectionFurther, func(c candidate) bool { return reachable[c.ID] != nil && helps(c.Service) },
+			func(c candidate) *Step { return reachable[c.ID] })
+	}
+	section(SectionNational, func(c candidate) bool {
+		return helps(c.Service) && (c.National || institutionID == nil && slices.Contains(c.DeliveryModes, "ONLINE"))
+	}, noVia)
+	return out, nil
+}
+
+func capacityRank(s Service) int {
+	switch s.CapacityStatus {
+	case "OPEN":
+		return 0
+	case "WAITING_LIST":
+		return 1
+	}
+	return 2
+}
