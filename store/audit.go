@@ -84,6 +84,9 @@ func (s *Store) authorizeAudit(ctx context.Context, entityID uuid.UUID) error {
 			UNION ALL SELECT NULL, id FROM partnerships WHERE id = $1
 			UNION ALL SELECT NULL, partnership_id FROM thresholds WHERE id = $1
 			UNION ALL SELECT NULL, NULL FROM responsibility_areas WHERE id = $1
+			UNION ALL SELECT NULL, partnership_id FROM sharing_agreements WHERE id = $1
+			UNION ALL SELECT NULL, partnership_id FROM pathways WHERE id = $1
+			UNION ALL SELECT NULL, p.partnership_id FROM pathway_steps st JOIN pathways p ON p.id = st.pathway_id WHERE st.id = $1
 			LIMIT 1`, entityID).Scan(&institutionID, &partnershipID)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return ErrNotFound

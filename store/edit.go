@@ -68,6 +68,9 @@ func snapshotOf(table string) string {
 				'sign_offs', (SELECT coalesce(jsonb_agg(to_jsonb(o) ORDER BY o.signed_at), '[]')
 					FROM threshold_signoffs o WHERE o.threshold_version_id = v.id)) ORDER BY v.number), '[]')
 			FROM threshold_versions v WHERE v.threshold_id = t.id))`
+	case "sharing_agreements":
+		return base + ` || jsonb_build_object('party_ids', (SELECT coalesce(jsonb_agg(institution_id ORDER BY institution_id), '[]')
+				FROM sharing_agreement_parties WHERE agreement_id = t.id))`
 	case "partnerships":
 		return base + ` || jsonb_build_object(
 			'members', (SELECT coalesce(jsonb_agg(jsonb_build_object('institution_id', institution_id, 'role', role)

@@ -197,8 +197,11 @@ type ComplexityRoot struct {
 		CreateGovernanceForum    func(childComplexity int, input model.CreateGovernanceForumInput, reason *string) int
 		CreateInstitution        func(childComplexity int, input model.CreateInstitutionInput, reason *string) int
 		CreatePartnership        func(childComplexity int, input model.CreatePartnershipInput, reason *string) int
+		CreatePathway            func(childComplexity int, input model.CreatePathwayInput, reason *string) int
+		CreatePathwayStep        func(childComplexity int, input model.CreatePathwayStepInput, reason *string) int
 		CreateResponsibilityArea func(childComplexity int, input model.CreateResponsibilityAreaInput, reason *string) int
 		CreateService            func(childComplexity int, input model.CreateServiceInput, reason *string) int
+		CreateSharingAgreement   func(childComplexity int, input model.CreateSharingAgreementInput, reason *string) int
 		CreateSite               func(childComplexity int, input model.CreateSiteInput, reason *string) int
 		DraftThreshold           func(childComplexity int, partnershipID string, areaID string, input model.ThresholdInput, reason *string) int
 		EndContactPoint          func(childComplexity int, id string, expectedVersion int, validTo time.Time, successorID *string, reason *string) int
@@ -208,14 +211,20 @@ type ComplexityRoot struct {
 		RetireGovernanceForum    func(childComplexity int, id string, expectedVersion int, reason string) int
 		RetireInstitution        func(childComplexity int, id string, expectedVersion int, reason string) int
 		RetirePartnership        func(childComplexity int, id string, expectedVersion int, reason string) int
+		RetirePathway            func(childComplexity int, id string, expectedVersion int, reason string) int
+		RetirePathwayStep        func(childComplexity int, id string, expectedVersion int, reason string) int
 		RetireService            func(childComplexity int, id string, expectedVersion int, reason string) int
+		RetireSharingAgreement   func(childComplexity int, id string, expectedVersion int, reason string) int
 		RetireSite               func(childComplexity int, id string, expectedVersion int, reason string) int
 		SignOffThreshold         func(childComplexity int, id string, expectedVersion int, reason *string) int
 		UpdateContactPoint       func(childComplexity int, id string, expectedVersion int, input model.UpdateContactPointInput, reason *string) int
 		UpdateGovernanceForum    func(childComplexity int, id string, expectedVersion int, input model.UpdateGovernanceForumInput, reason *string) int
 		UpdateInstitution        func(childComplexity int, id string, expectedVersion int, input model.UpdateInstitutionInput, reason *string) int
 		UpdatePartnership        func(childComplexity int, id string, expectedVersion int, input model.UpdatePartnershipInput, reason *string) int
+		UpdatePathway            func(childComplexity int, id string, expectedVersion int, input model.UpdatePathwayInput, reason *string) int
+		UpdatePathwayStep        func(childComplexity int, id string, expectedVersion int, input model.UpdatePathwayStepInput, reason *string) int
 		UpdateService            func(childComplexity int, id string, expectedVersion int, input model.UpdateServiceInput, reason *string) int
+		UpdateSharingAgreement   func(childComplexity int, id string, expectedVersion int, input model.UpdateSharingAgreementInput, reason *string) int
 		UpdateSite               func(childComplexity int, id string, expectedVersion int, input model.UpdateSiteInput, reason *string) int
 		UpdateThreshold          func(childComplexity int, id string, expectedVersion int, input model.UpdateThresholdInput, reason *string) int
 		VerifyContactPoint       func(childComplexity int, id string, expectedVersion int, reason *string) int
@@ -575,6 +584,15 @@ type MutationResolver interface {
 	ProposeThreshold(ctx context.Context, id string, expectedVersion int, reason *string) (*model.ThresholdView, error)
 	SignOffThreshold(ctx context.Context, id string, expectedVersion int, reason *string) (*model.ThresholdView, error)
 	WithdrawThreshold(ctx context.Context, id string, expectedVersion int, reason string) (*model.ThresholdView, error)
+	CreateSharingAgreement(ctx context.Context, input model.CreateSharingAgreementInput, reason *string) (*store.SharingAgreement, error)
+	UpdateSharingAgreement(ctx context.Context, id string, expectedVersion int, input model.UpdateSharingAgreementInput, reason *string) (*store.SharingAgreement, error)
+	RetireSharingAgreement(ctx context.Context, id string, expectedVersion int, reason string) (*store.SharingAgreement, error)
+	CreatePathway(ctx context.Context, input model.CreatePathwayInput, reason *string) (*store.Pathway, error)
+	UpdatePathway(ctx context.Context, id string, expectedVersion int, input model.UpdatePathwayInput, reason *string) (*store.Pathway, error)
+	RetirePathway(ctx context.Context, id string, expectedVersion int, reason string) (*store.Pathway, error)
+	CreatePathwayStep(ctx context.Context, input model.CreatePathwayStepInput, reason *string) (*store.Step, error)
+	UpdatePathwayStep(ctx context.Context, id string, expectedVersion int, input model.UpdatePathwayStepInput, reason *string) (*store.Step, error)
+	RetirePathwayStep(ctx context.Context, id string, expectedVersion int, reason string) (*store.Step, error)
 }
 type OpeningHoursResolver interface {
 	Day(ctx context.Context, obj *store.OpeningHours) (string, error)
@@ -1370,6 +1388,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreatePartnership(childComplexity, args["input"].(model.CreatePartnershipInput), args["reason"].(*string)), true
+	case "Mutation.createPathway":
+		if e.ComplexityRoot.Mutation.CreatePathway == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createPathway_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreatePathway(childComplexity, args["input"].(model.CreatePathwayInput), args["reason"].(*string)), true
+	case "Mutation.createPathwayStep":
+		if e.ComplexityRoot.Mutation.CreatePathwayStep == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createPathwayStep_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreatePathwayStep(childComplexity, args["input"].(model.CreatePathwayStepInput), args["reason"].(*string)), true
 	case "Mutation.createResponsibilityArea":
 		if e.ComplexityRoot.Mutation.CreateResponsibilityArea == nil {
 			break
@@ -1392,6 +1432,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateService(childComplexity, args["input"].(model.CreateServiceInput), args["reason"].(*string)), true
+	case "Mutation.createSharingAgreement":
+		if e.ComplexityRoot.Mutation.CreateSharingAgreement == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createSharingAgreement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateSharingAgreement(childComplexity, args["input"].(model.CreateSharingAgreementInput), args["reason"].(*string)), true
 	case "Mutation.createSite":
 		if e.ComplexityRoot.Mutation.CreateSite == nil {
 			break
@@ -1491,6 +1542,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RetirePartnership(childComplexity, args["id"].(string), args["expectedVersion"].(int), args["reason"].(string)), true
+	case "Mutation.retirePathway":
+		if e.ComplexityRoot.Mutation.RetirePathway == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_retirePathway_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RetirePathway(childComplexity, args["id"].(string), args["expectedVersion"].(int), args["reason"].(string)), true
+	case "Mutation.retirePathwayStep":
+		if e.ComplexityRoot.Mutation.RetirePathwayStep == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_retirePathwayStep_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RetirePathwayStep(childComplexity, args["id"].(string), args["expectedVersion"].(int), args["reason"].(string)), true
 	case "Mutation.retireService":
 		if e.ComplexityRoot.Mutation.RetireService == nil {
 			break
@@ -1502,6 +1575,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RetireService(childComplexity, args["id"].(string), args["expectedVersion"].(int), args["reason"].(string)), true
+	case "Mutation.retireSharingAgreement":
+		if e.ComplexityRoot.Mutation.RetireSharingAgreement == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_retireSharingAgreement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RetireSharingAgreement(childComplexity, args["id"].(string), args["expectedVersion"].(int), args["reason"].(string)), true
 	case "Mutation.retireSite":
 		if e.ComplexityRoot.Mutation.RetireSite == nil {
 			break
@@ -1568,6 +1652,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdatePartnership(childComplexity, args["id"].(string), args["expectedVersion"].(int), args["input"].(model.UpdatePartnershipInput), args["reason"].(*string)), true
+	case "Mutation.updatePathway":
+		if e.ComplexityRoot.Mutation.UpdatePathway == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updatePathway_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdatePathway(childComplexity, args["id"].(string), args["expectedVersion"].(int), args["input"].(model.UpdatePathwayInput), args["reason"].(*string)), true
+	case "Mutation.updatePathwayStep":
+		if e.ComplexityRoot.Mutation.UpdatePathwayStep == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updatePathwayStep_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdatePathwayStep(childComplexity, args["id"].(string), args["expectedVersion"].(int), args["input"].(model.UpdatePathwayStepInput), args["reason"].(*string)), true
 	case "Mutation.updateService":
 		if e.ComplexityRoot.Mutation.UpdateService == nil {
 			break
@@ -1579,6 +1685,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateService(childComplexity, args["id"].(string), args["expectedVersion"].(int), args["input"].(model.UpdateServiceInput), args["reason"].(*string)), true
+	case "Mutation.updateSharingAgreement":
+		if e.ComplexityRoot.Mutation.UpdateSharingAgreement == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateSharingAgreement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateSharingAgreement(childComplexity, args["id"].(string), args["expectedVersion"].(int), args["input"].(model.UpdateSharingAgreementInput), args["reason"].(*string)), true
 	case "Mutation.updateSite":
 		if e.ComplexityRoot.Mutation.UpdateSite == nil {
 			break
@@ -2931,8 +3048,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputCreateGovernanceForumInput,
 		ec.unmarshalInputCreateInstitutionInput,
 		ec.unmarshalInputCreatePartnershipInput,
+		ec.unmarshalInputCreatePathwayInput,
+		ec.unmarshalInputCreatePathwayStepInput,
 		ec.unmarshalInputCreateResponsibilityAreaInput,
 		ec.unmarshalInputCreateServiceInput,
+		ec.unmarshalInputCreateSharingAgreementInput,
 		ec.unmarshalInputCreateSiteInput,
 		ec.unmarshalInputInstitutionFilter,
 		ec.unmarshalInputNearInput,
@@ -2943,7 +3063,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputUpdateGovernanceForumInput,
 		ec.unmarshalInputUpdateInstitutionInput,
 		ec.unmarshalInputUpdatePartnershipInput,
+		ec.unmarshalInputUpdatePathwayInput,
+		ec.unmarshalInputUpdatePathwayStepInput,
 		ec.unmarshalInputUpdateServiceInput,
+		ec.unmarshalInputUpdateSharingAgreementInput,
 		ec.unmarshalInputUpdateSiteInput,
 		ec.unmarshalInputUpdateThresholdInput,
 	)
@@ -3713,6 +3836,107 @@ type Mutation {
   signOffThreshold(id: ID!, expectedVersion: Int!, reason: String): Threshold!
   "Withdraws the pending version or, when there is none, the agreed one. Recorded, not deleted."
   withdrawThreshold(id: ID!, expectedVersion: Int!, reason: String!): Threshold!
+
+  "Records an information sharing agreement: of a partnership (its leads and administrators), or with no partnership (administrators)."
+  createSharingAgreement(input: CreateSharingAgreementInput!, reason: String): SharingAgreement!
+  updateSharingAgreement(id: ID!, expectedVersion: Int!, input: UpdateSharingAgreementInput!, reason: String): SharingAgreement!
+  "Refused while pathway steps rest on the agreement."
+  retireSharingAgreement(id: ID!, expectedVersion: Int!, reason: String!): SharingAgreement!
+
+  createPathway(input: CreatePathwayInput!, reason: String): Pathway!
+  updatePathway(id: ID!, expectedVersion: Int!, input: UpdatePathwayInput!, reason: String): Pathway!
+  retirePathway(id: ID!, expectedVersion: Int!, reason: String!): Pathway!
+  """
+  Adds a hand-over to a pathway. A step with no ` + "`" + `receivingPurpose` + "`" + ` informs no
+  one: it is allowed (it records the "before" picture) and flagged as a dead end.
+  """
+  createPathwayStep(input: CreatePathwayStepInput!, reason: String): PathwayStep!
+  updatePathwayStep(id: ID!, expectedVersion: Int!, input: UpdatePathwayStepInput!, reason: String): PathwayStep!
+  retirePathwayStep(id: ID!, expectedVersion: Int!, reason: String!): PathwayStep!
+}
+
+input CreateSharingAgreementInput {
+  partnershipId: ID
+  name: String!
+  "At least two institutions."
+  partyIds: [ID!]!
+  lawfulBasis: LawfulBasis!
+  "Required when the lawful basis is OTHER."
+  lawfulBasisDetail: String
+  permitsSharingWithoutConsent: Boolean!
+  scopeOfData: String
+  signedOn: Date
+  reviewOn: Date
+  "ACTIVE (default), DRAFT, EXPIRED or WITHDRAWN."
+  status: String
+}
+
+input UpdateSharingAgreementInput {
+  name: String @goField(omittable: true)
+  partyIds: [ID!] @goField(omittable: true)
+  lawfulBasis: LawfulBasis @goField(omittable: true)
+  lawfulBasisDetail: String @goField(omittable: true)
+  permitsSharingWithoutConsent: Boolean @goField(omittable: true)
+  scopeOfData: String @goField(omittable: true)
+  signedOn: Date @goField(omittable: true)
+  reviewOn: Date @goField(omittable: true)
+  status: String @goField(omittable: true)
+}
+
+input CreatePathwayInput {
+  partnershipId: ID!
+  name: String!
+  description: String
+}
+
+input UpdatePathwayInput {
+  name: String @goField(omittable: true)
+  description: String @goField(omittable: true)
+}
+
+input CreatePathwayStepInput {
+  pathwayId: ID!
+  fromServiceId: ID!
+  toServiceId: ID!
+  situation: Situation!
+  requiresStudentStatus: Boolean
+  "Default [GIVEN]."
+  consents: [Consent!]
+  minUrgency: Urgency
+  maxUrgency: Urgency
+  eligibility: String
+  whatToSend: [HandoverDocument!]
+  channel: HandoverChannel
+  timeLimitHours: Int
+  "Leave out for a step that informs no one."
+  receivingPurpose: ContactPurpose
+  agreementId: ID
+  protocolNotes: String
+  firstContactWithinDays: Int
+  sessions: Int
+  studentExpectation: String
+  sortOrder: Int
+}
+
+input UpdatePathwayStepInput {
+  fromServiceId: ID @goField(omittable: true)
+  toServiceId: ID @goField(omittable: true)
+  situation: Situation @goField(omittable: true)
+  requiresStudentStatus: Boolean @goField(omittable: true)
+  consents: [Consent!] @goField(omittable: true)
+  minUrgency: Urgency @goField(omittable: true)
+  maxUrgency: Urgency @goField(omittable: true)
+  eligibility: String @goField(omittable: true)
+  whatToSend: [HandoverDocument!] @goField(omittable: true)
+  channel: HandoverChannel @goField(omittable: true)
+  timeLimitHours: Int @goField(omittable: true)
+  receivingPurpose: ContactPurpose @goField(omittable: true)
+  agreementId: ID @goField(omittable: true)
+  protocolNotes: String @goField(omittable: true)
+  firstContactWithinDays: Int @goField(omittable: true)
+  sessions: Int @goField(omittable: true)
+  studentExpectation: String @goField(omittable: true)
+  sortOrder: Int @goField(omittable: true)
 }
 
 input CreateInstitutionInput {
@@ -5515,6 +5739,50 @@ func (ec *executionContext) field_Mutation_createPartnership_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createPathwayStep_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreatePathwayStepInput, error) {
+			return ec.unmarshalNCreatePathwayStepInput2githubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐCreatePathwayStepInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createPathway_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreatePathwayInput, error) {
+			return ec.unmarshalNCreatePathwayInput2githubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐCreatePathwayInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createResponsibilityArea_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5543,6 +5811,28 @@ func (ec *executionContext) field_Mutation_createService_args(ctx context.Contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.CreateServiceInput, error) {
 			return ec.unmarshalNCreateServiceInput2githubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐCreateServiceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createSharingAgreement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateSharingAgreementInput, error) {
+			return ec.unmarshalNCreateSharingAgreementInput2githubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐCreateSharingAgreementInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5853,7 +6143,97 @@ func (ec *executionContext) field_Mutation_retirePartnership_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_retirePathwayStep_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_retirePathway_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_retireService_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_retireSharingAgreement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
@@ -6095,6 +6475,82 @@ func (ec *executionContext) field_Mutation_updatePartnership_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updatePathwayStep_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdatePathwayStepInput, error) {
+			return ec.unmarshalNUpdatePathwayStepInput2githubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐUpdatePathwayStepInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updatePathway_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdatePathwayInput, error) {
+			return ec.unmarshalNUpdatePathwayInput2githubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐUpdatePathwayInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateService_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6117,6 +6573,44 @@ func (ec *executionContext) field_Mutation_updateService_args(ctx context.Contex
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.UpdateServiceInput, error) {
 			return ec.unmarshalNUpdateServiceInput2githubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐUpdateServiceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateSharingAgreement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateSharingAgreementInput, error) {
+			return ec.unmarshalNUpdateSharingAgreementInput2githubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐUpdateSharingAgreementInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -10384,6 +10878,402 @@ func (ec *executionContext) fieldContext_Mutation_withdrawThreshold(ctx context.
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_withdrawThreshold_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createSharingAgreement(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createSharingAgreement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateSharingAgreement(ctx, fc.Args["input"].(model.CreateSharingAgreementInput), fc.Args["reason"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.SharingAgreement) graphql.Marshaler {
+			return ec.marshalNSharingAgreement2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐSharingAgreement(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createSharingAgreement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SharingAgreement(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createSharingAgreement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateSharingAgreement(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateSharingAgreement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateSharingAgreement(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(int), fc.Args["input"].(model.UpdateSharingAgreementInput), fc.Args["reason"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.SharingAgreement) graphql.Marshaler {
+			return ec.marshalNSharingAgreement2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐSharingAgreement(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateSharingAgreement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SharingAgreement(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateSharingAgreement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_retireSharingAgreement(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_retireSharingAgreement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RetireSharingAgreement(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(int), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.SharingAgreement) graphql.Marshaler {
+			return ec.marshalNSharingAgreement2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐSharingAgreement(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_retireSharingAgreement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SharingAgreement(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_retireSharingAgreement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createPathway(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createPathway(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreatePathway(ctx, fc.Args["input"].(model.CreatePathwayInput), fc.Args["reason"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Pathway) graphql.Marshaler {
+			return ec.marshalNPathway2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐPathway(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createPathway(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Pathway(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createPathway_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updatePathway(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updatePathway(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdatePathway(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(int), fc.Args["input"].(model.UpdatePathwayInput), fc.Args["reason"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Pathway) graphql.Marshaler {
+			return ec.marshalNPathway2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐPathway(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updatePathway(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Pathway(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updatePathway_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_retirePathway(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_retirePathway(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RetirePathway(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(int), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Pathway) graphql.Marshaler {
+			return ec.marshalNPathway2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐPathway(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_retirePathway(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Pathway(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_retirePathway_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createPathwayStep(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createPathwayStep(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreatePathwayStep(ctx, fc.Args["input"].(model.CreatePathwayStepInput), fc.Args["reason"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Step) graphql.Marshaler {
+			return ec.marshalNPathwayStep2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐStep(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createPathwayStep(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PathwayStep(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createPathwayStep_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updatePathwayStep(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updatePathwayStep(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdatePathwayStep(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(int), fc.Args["input"].(model.UpdatePathwayStepInput), fc.Args["reason"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Step) graphql.Marshaler {
+			return ec.marshalNPathwayStep2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐStep(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updatePathwayStep(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PathwayStep(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updatePathwayStep_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_retirePathwayStep(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_retirePathwayStep(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RetirePathwayStep(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(int), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Step) graphql.Marshaler {
+			return ec.marshalNPathwayStep2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐStep(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_retirePathwayStep(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PathwayStep(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_retirePathwayStep_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -17243,6 +18133,206 @@ func (ec *executionContext) unmarshalInputCreatePartnershipInput(ctx context.Con
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputCreatePathwayInput(ctx context.Context, obj any) (model.CreatePathwayInput, error) {
+	var it model.CreatePathwayInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"partnershipId", "name", "description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "partnershipId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partnershipId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartnershipID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCreatePathwayStepInput(ctx context.Context, obj any) (model.CreatePathwayStepInput, error) {
+	var it model.CreatePathwayStepInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"pathwayId", "fromServiceId", "toServiceId", "situation", "requiresStudentStatus", "consents", "minUrgency", "maxUrgency", "eligibility", "whatToSend", "channel", "timeLimitHours", "receivingPurpose", "agreementId", "protocolNotes", "firstContactWithinDays", "sessions", "studentExpectation", "sortOrder"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "pathwayId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pathwayId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PathwayID = data
+		case "fromServiceId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromServiceId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromServiceID = data
+		case "toServiceId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toServiceId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToServiceID = data
+		case "situation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("situation"))
+			data, err := ec.unmarshalNSituation2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Situation = data
+		case "requiresStudentStatus":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requiresStudentStatus"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequiresStudentStatus = data
+		case "consents":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("consents"))
+			data, err := ec.unmarshalOConsent2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Consents = data
+		case "minUrgency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minUrgency"))
+			data, err := ec.unmarshalOUrgency2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinUrgency = data
+		case "maxUrgency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxUrgency"))
+			data, err := ec.unmarshalOUrgency2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxUrgency = data
+		case "eligibility":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eligibility"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Eligibility = data
+		case "whatToSend":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("whatToSend"))
+			data, err := ec.unmarshalOHandoverDocument2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WhatToSend = data
+		case "channel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channel"))
+			data, err := ec.unmarshalOHandoverChannel2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channel = data
+		case "timeLimitHours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeLimitHours"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeLimitHours = data
+		case "receivingPurpose":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receivingPurpose"))
+			data, err := ec.unmarshalOContactPurpose2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceivingPurpose = data
+		case "agreementId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agreementId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgreementID = data
+		case "protocolNotes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("protocolNotes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProtocolNotes = data
+		case "firstContactWithinDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstContactWithinDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FirstContactWithinDays = data
+		case "sessions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessions"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sessions = data
+		case "studentExpectation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("studentExpectation"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StudentExpectation = data
+		case "sortOrder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sortOrder"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SortOrder = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputCreateResponsibilityAreaInput(ctx context.Context, obj any) (model.CreateResponsibilityAreaInput, error) {
 	var it model.CreateResponsibilityAreaInput
 	if obj == nil {
@@ -17522,6 +18612,99 @@ func (ec *executionContext) unmarshalInputCreateServiceInput(ctx context.Context
 				return it, err
 			}
 			it.LastReviewedOn = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCreateSharingAgreementInput(ctx context.Context, obj any) (model.CreateSharingAgreementInput, error) {
+	var it model.CreateSharingAgreementInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"partnershipId", "name", "partyIds", "lawfulBasis", "lawfulBasisDetail", "permitsSharingWithoutConsent", "scopeOfData", "signedOn", "reviewOn", "status"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "partnershipId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partnershipId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartnershipID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "partyIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partyIds"))
+			data, err := ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartyIds = data
+		case "lawfulBasis":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lawfulBasis"))
+			data, err := ec.unmarshalNLawfulBasis2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LawfulBasis = data
+		case "lawfulBasisDetail":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lawfulBasisDetail"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LawfulBasisDetail = data
+		case "permitsSharingWithoutConsent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("permitsSharingWithoutConsent"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PermitsSharingWithoutConsent = data
+		case "scopeOfData":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scopeOfData"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ScopeOfData = data
+		case "signedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signedOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SignedOn = data
+		case "reviewOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewOn = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
 		}
 	}
 	return it, nil
@@ -18209,6 +19392,192 @@ func (ec *executionContext) unmarshalInputUpdatePartnershipInput(ctx context.Con
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputUpdatePathwayInput(ctx context.Context, obj any) (model.UpdatePathwayInput, error) {
+	var it model.UpdatePathwayInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = graphql.OmittableOf(data)
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputUpdatePathwayStepInput(ctx context.Context, obj any) (model.UpdatePathwayStepInput, error) {
+	var it model.UpdatePathwayStepInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"fromServiceId", "toServiceId", "situation", "requiresStudentStatus", "consents", "minUrgency", "maxUrgency", "eligibility", "whatToSend", "channel", "timeLimitHours", "receivingPurpose", "agreementId", "protocolNotes", "firstContactWithinDays", "sessions", "studentExpectation", "sortOrder"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "fromServiceId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromServiceId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromServiceID = graphql.OmittableOf(data)
+		case "toServiceId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toServiceId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToServiceID = graphql.OmittableOf(data)
+		case "situation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("situation"))
+			data, err := ec.unmarshalOSituation2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Situation = graphql.OmittableOf(data)
+		case "requiresStudentStatus":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requiresStudentStatus"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequiresStudentStatus = graphql.OmittableOf(data)
+		case "consents":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("consents"))
+			data, err := ec.unmarshalOConsent2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Consents = graphql.OmittableOf(data)
+		case "minUrgency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minUrgency"))
+			data, err := ec.unmarshalOUrgency2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinUrgency = graphql.OmittableOf(data)
+		case "maxUrgency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxUrgency"))
+			data, err := ec.unmarshalOUrgency2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxUrgency = graphql.OmittableOf(data)
+		case "eligibility":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eligibility"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Eligibility = graphql.OmittableOf(data)
+		case "whatToSend":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("whatToSend"))
+			data, err := ec.unmarshalOHandoverDocument2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WhatToSend = graphql.OmittableOf(data)
+		case "channel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channel"))
+			data, err := ec.unmarshalOHandoverChannel2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channel = graphql.OmittableOf(data)
+		case "timeLimitHours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeLimitHours"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeLimitHours = graphql.OmittableOf(data)
+		case "receivingPurpose":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receivingPurpose"))
+			data, err := ec.unmarshalOContactPurpose2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceivingPurpose = graphql.OmittableOf(data)
+		case "agreementId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agreementId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgreementID = graphql.OmittableOf(data)
+		case "protocolNotes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("protocolNotes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProtocolNotes = graphql.OmittableOf(data)
+		case "firstContactWithinDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstContactWithinDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FirstContactWithinDays = graphql.OmittableOf(data)
+		case "sessions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessions"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sessions = graphql.OmittableOf(data)
+		case "studentExpectation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("studentExpectation"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StudentExpectation = graphql.OmittableOf(data)
+		case "sortOrder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sortOrder"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SortOrder = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputUpdateServiceInput(ctx context.Context, obj any) (model.UpdateServiceInput, error) {
 	var it model.UpdateServiceInput
 	if obj == nil {
@@ -18430,6 +19799,92 @@ func (ec *executionContext) unmarshalInputUpdateServiceInput(ctx context.Context
 				return it, err
 			}
 			it.LastReviewedOn = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputUpdateSharingAgreementInput(ctx context.Context, obj any) (model.UpdateSharingAgreementInput, error) {
+	var it model.UpdateSharingAgreementInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "partyIds", "lawfulBasis", "lawfulBasisDetail", "permitsSharingWithoutConsent", "scopeOfData", "signedOn", "reviewOn", "status"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = graphql.OmittableOf(data)
+		case "partyIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partyIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartyIds = graphql.OmittableOf(data)
+		case "lawfulBasis":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lawfulBasis"))
+			data, err := ec.unmarshalOLawfulBasis2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LawfulBasis = graphql.OmittableOf(data)
+		case "lawfulBasisDetail":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lawfulBasisDetail"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LawfulBasisDetail = graphql.OmittableOf(data)
+		case "permitsSharingWithoutConsent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("permitsSharingWithoutConsent"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PermitsSharingWithoutConsent = graphql.OmittableOf(data)
+		case "scopeOfData":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scopeOfData"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ScopeOfData = graphql.OmittableOf(data)
+		case "signedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signedOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SignedOn = graphql.OmittableOf(data)
+		case "reviewOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewOn = graphql.OmittableOf(data)
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -20597,6 +22052,69 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "withdrawThreshold":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_withdrawThreshold(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createSharingAgreement":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createSharingAgreement(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateSharingAgreement":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateSharingAgreement(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "retireSharingAgreement":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_retireSharingAgreement(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createPathway":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createPathway(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatePathway":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updatePathway(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "retirePathway":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_retirePathway(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createPathwayStep":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createPathwayStep(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatePathwayStep":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updatePathwayStep(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "retirePathwayStep":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_retirePathwayStep(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -25761,6 +27279,16 @@ func (ec *executionContext) unmarshalNCreatePartnershipInput2githubᚗcomᚋwaym
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCreatePathwayInput2githubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐCreatePathwayInput(ctx context.Context, v any) (model.CreatePathwayInput, error) {
+	res, err := ec.unmarshalInputCreatePathwayInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreatePathwayStepInput2githubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐCreatePathwayStepInput(ctx context.Context, v any) (model.CreatePathwayStepInput, error) {
+	res, err := ec.unmarshalInputCreatePathwayStepInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreateResponsibilityAreaInput2githubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐCreateResponsibilityAreaInput(ctx context.Context, v any) (model.CreateResponsibilityAreaInput, error) {
 	res, err := ec.unmarshalInputCreateResponsibilityAreaInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -25768,6 +27296,11 @@ func (ec *executionContext) unmarshalNCreateResponsibilityAreaInput2githubᚗcom
 
 func (ec *executionContext) unmarshalNCreateServiceInput2githubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐCreateServiceInput(ctx context.Context, v any) (model.CreateServiceInput, error) {
 	res, err := ec.unmarshalInputCreateServiceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateSharingAgreementInput2githubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐCreateSharingAgreementInput(ctx context.Context, v any) (model.CreateSharingAgreementInput, error) {
+	res, err := ec.unmarshalInputCreateSharingAgreementInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -26016,6 +27549,35 @@ func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.Selec
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNInstitution2githubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐInstitution(ctx context.Context, sel ast.SelectionSet, v store.Institution) graphql.Marshaler {
@@ -26363,6 +27925,16 @@ func (ec *executionContext) marshalNPathwayStep2ᚕgithubᚗcomᚋwaymarkᚋwaym
 	return ret
 }
 
+func (ec *executionContext) marshalNPathwayStep2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐStep(ctx context.Context, sel ast.SelectionSet, v *store.Step) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._PathwayStep(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNProtocol2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐStep(ctx context.Context, sel ast.SelectionSet, v *store.Step) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -26549,6 +28121,16 @@ func (ec *executionContext) marshalNSharingAgreement2ᚕgithubᚗcomᚋwaymark�
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNSharingAgreement2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐSharingAgreement(ctx context.Context, sel ast.SelectionSet, v *store.SharingAgreement) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SharingAgreement(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSide2string(ctx context.Context, v any) (string, error) {
@@ -26815,8 +28397,23 @@ func (ec *executionContext) unmarshalNUpdatePartnershipInput2githubᚗcomᚋwaym
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNUpdatePathwayInput2githubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐUpdatePathwayInput(ctx context.Context, v any) (model.UpdatePathwayInput, error) {
+	res, err := ec.unmarshalInputUpdatePathwayInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdatePathwayStepInput2githubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐUpdatePathwayStepInput(ctx context.Context, v any) (model.UpdatePathwayStepInput, error) {
+	res, err := ec.unmarshalInputUpdatePathwayStepInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNUpdateServiceInput2githubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐUpdateServiceInput(ctx context.Context, v any) (model.UpdateServiceInput, error) {
 	res, err := ec.unmarshalInputUpdateServiceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateSharingAgreementInput2githubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐUpdateSharingAgreementInput(ctx context.Context, v any) (model.UpdateSharingAgreementInput, error) {
+	res, err := ec.unmarshalInputUpdateSharingAgreementInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -27144,6 +28741,42 @@ func (ec *executionContext) marshalOCapacityStatus2ᚖstring(ctx context.Context
 	return res
 }
 
+func (ec *executionContext) unmarshalOConsent2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNConsent2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOConsent2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNConsent2string(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOConsent2ᚖstring(ctx context.Context, v any) (*string, error) {
 	if v == nil {
 		return nil, nil
@@ -27312,6 +28945,42 @@ func (ec *executionContext) marshalOHandoverChannel2ᚖstring(ctx context.Contex
 	return res
 }
 
+func (ec *executionContext) unmarshalOHandoverDocument2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNHandoverDocument2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOHandoverDocument2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNHandoverDocument2string(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
 	if v == nil {
 		return nil, nil
@@ -27449,6 +29118,24 @@ func (ec *executionContext) marshalOJSON2encodingᚋjsonᚐRawMessage(ctx contex
 	_ = sel
 	_ = ctx
 	res := model.MarshalJSON(v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOLawfulBasis2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOLawfulBasis2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(*v)
 	return res
 }
 

@@ -66,6 +66,36 @@ type CreatePartnershipInput struct {
 	SharedOutcomes []string `json:"sharedOutcomes,omitempty"`
 }
 
+type CreatePathwayInput struct {
+	PartnershipID string  `json:"partnershipId"`
+	Name          string  `json:"name"`
+	Description   *string `json:"description,omitempty"`
+}
+
+type CreatePathwayStepInput struct {
+	PathwayID             string `json:"pathwayId"`
+	FromServiceID         string `json:"fromServiceId"`
+	ToServiceID           string `json:"toServiceId"`
+	Situation             string `json:"situation"`
+	RequiresStudentStatus *bool  `json:"requiresStudentStatus,omitempty"`
+	// Default [GIVEN].
+	Consents       []string `json:"consents,omitempty"`
+	MinUrgency     *string  `json:"minUrgency,omitempty"`
+	MaxUrgency     *string  `json:"maxUrgency,omitempty"`
+	Eligibility    *string  `json:"eligibility,omitempty"`
+	WhatToSend     []string `json:"whatToSend,omitempty"`
+	Channel        *string  `json:"channel,omitempty"`
+	TimeLimitHours *int     `json:"timeLimitHours,omitempty"`
+	// Leave out for a step that informs no one.
+	ReceivingPurpose       *string `json:"receivingPurpose,omitempty"`
+	AgreementID            *string `json:"agreementId,omitempty"`
+	ProtocolNotes          *string `json:"protocolNotes,omitempty"`
+	FirstContactWithinDays *int    `json:"firstContactWithinDays,omitempty"`
+	Sessions               *int    `json:"sessions,omitempty"`
+	StudentExpectation     *string `json:"studentExpectation,omitempty"`
+	SortOrder              *int    `json:"sortOrder,omitempty"`
+}
+
 type CreateResponsibilityAreaInput struct {
 	Name               string  `json:"name"`
 	Description        *string `json:"description,omitempty"`
@@ -113,6 +143,22 @@ type CreateServiceInput struct {
 	TextNumber     *string    `json:"textNumber,omitempty"`
 	Email          *string    `json:"email,omitempty"`
 	LastReviewedOn *time.Time `json:"lastReviewedOn,omitempty"`
+}
+
+type CreateSharingAgreementInput struct {
+	PartnershipID *string `json:"partnershipId,omitempty"`
+	Name          string  `json:"name"`
+	// At least two institutions.
+	PartyIds    []string `json:"partyIds"`
+	LawfulBasis string   `json:"lawfulBasis"`
+	// Required when the lawful basis is OTHER.
+	LawfulBasisDetail            *string    `json:"lawfulBasisDetail,omitempty"`
+	PermitsSharingWithoutConsent bool       `json:"permitsSharingWithoutConsent"`
+	ScopeOfData                  *string    `json:"scopeOfData,omitempty"`
+	SignedOn                     *time.Time `json:"signedOn,omitempty"`
+	ReviewOn                     *time.Time `json:"reviewOn,omitempty"`
+	// ACTIVE (default), DRAFT, EXPIRED or WITHDRAWN.
+	Status *string `json:"status,omitempty"`
 }
 
 type CreateSiteInput struct {
@@ -250,6 +296,32 @@ type UpdatePartnershipInput struct {
 	SharedOutcomes graphql.Omittable[[]string] `json:"sharedOutcomes,omitempty"`
 }
 
+type UpdatePathwayInput struct {
+	Name        graphql.Omittable[*string] `json:"name,omitempty"`
+	Description graphql.Omittable[*string] `json:"description,omitempty"`
+}
+
+type UpdatePathwayStepInput struct {
+	FromServiceID          graphql.Omittable[*string]  `json:"fromServiceId,omitempty"`
+	ToServiceID            graphql.Omittable[*string]  `json:"toServiceId,omitempty"`
+	Situation              graphql.Omittable[*string]  `json:"situation,omitempty"`
+	RequiresStudentStatus  graphql.Omittable[*bool]    `json:"requiresStudentStatus,omitempty"`
+	Consents               graphql.Omittable[[]string] `json:"consents,omitempty"`
+	MinUrgency             graphql.Omittable[*string]  `json:"minUrgency,omitempty"`
+	MaxUrgency             graphql.Omittable[*string]  `json:"maxUrgency,omitempty"`
+	Eligibility            graphql.Omittable[*string]  `json:"eligibility,omitempty"`
+	WhatToSend             graphql.Omittable[[]string] `json:"whatToSend,omitempty"`
+	Channel                graphql.Omittable[*string]  `json:"channel,omitempty"`
+	TimeLimitHours         graphql.Omittable[*int]     `json:"timeLimitHours,omitempty"`
+	ReceivingPurpose       graphql.Omittable[*string]  `json:"receivingPurpose,omitempty"`
+	AgreementID            graphql.Omittable[*string]  `json:"agreementId,omitempty"`
+	ProtocolNotes          graphql.Omittable[*string]  `json:"protocolNotes,omitempty"`
+	FirstContactWithinDays graphql.Omittable[*int]     `json:"firstContactWithinDays,omitempty"`
+	Sessions               graphql.Omittable[*int]     `json:"sessions,omitempty"`
+	StudentExpectation     graphql.Omittable[*string]  `json:"studentExpectation,omitempty"`
+	SortOrder              graphql.Omittable[*int]     `json:"sortOrder,omitempty"`
+}
+
 type UpdateServiceInput struct {
 	SiteID                 graphql.Omittable[*string]  `json:"siteId,omitempty"`
 	PartnerIds             graphql.Omittable[[]string] `json:"partnerIds,omitempty"`
@@ -281,6 +353,18 @@ type UpdateServiceInput struct {
 	TextNumber          graphql.Omittable[*string]             `json:"textNumber,omitempty"`
 	Email               graphql.Omittable[*string]             `json:"email,omitempty"`
 	LastReviewedOn      graphql.Omittable[*time.Time]          `json:"lastReviewedOn,omitempty"`
+}
+
+type UpdateSharingAgreementInput struct {
+	Name                         graphql.Omittable[*string]    `json:"name,omitempty"`
+	PartyIds                     graphql.Omittable[[]string]   `json:"partyIds,omitempty"`
+	LawfulBasis                  graphql.Omittable[*string]    `json:"lawfulBasis,omitempty"`
+	LawfulBasisDetail            graphql.Omittable[*string]    `json:"lawfulBasisDetail,omitempty"`
+	PermitsSharingWithoutConsent graphql.Omittable[*bool]      `json:"permitsSharingWithoutConsent,omitempty"`
+	ScopeOfData                  graphql.Omittable[*string]    `json:"scopeOfData,omitempty"`
+	SignedOn                     graphql.Omittable[*time.Time] `json:"signedOn,omitempty"`
+	ReviewOn                     graphql.Omittable[*time.Time] `json:"reviewOn,omitempty"`
+	Status                       graphql.Omittable[*string]    `json:"status,omitempty"`
 }
 
 type UpdateSiteInput struct {
