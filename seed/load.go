@@ -12,7 +12,7 @@ import (
 
 // loaderVersion is part of Key. Change it whenever Load writes the same data
 // differently, so that test templates built by the old loader are not reused.
-const loaderVersion = "1"
+const loaderVersion = "2"
 
 // advisoryLock serialises concurrent loads (e.g. two servers starting at once
 // against an empty database). The value is "waymark" in ASCII.
@@ -39,7 +39,8 @@ func keyOf(d dataset) string {
 // (same ID) are left exactly as they are, so loading again changes nothing,
 // and edits made since the first load are kept. The lists that belong to a
 // row (a partnership's members; a service's partners, eligible institutions
-// and opening hours) are written only together with a newly inserted row, so
+// and opening hours; a threshold's versions; an agreement's parties; a
+// pathway's steps) are written only together with a newly inserted row, so
 // that removing, say, a member from a seeded partnership is not undone by the
 // next load. Dates in the seed are relative to the day of loading.
 func Load(ctx context.Context, conn *pgx.Conn) error {
@@ -147,6 +148,12 @@ func load(ctx context.Context, conn *pgx.Conn, d dataset, onlyIfEmpty bool) (boo
 		return false, err
 	}
 	if err := insertThresholds(ctx, tx, d.Thresholds); err != nil {
+		return false, err
+	}
+	if err := insertAgreements(ctx, tx, d.SharingAgreements); err != nil {
+		return false, err
+	}
+	if err := insertPathways(ctx, tx, d.Pathways); err != nil {
 		return false, err
 	}
 

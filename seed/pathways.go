@@ -1,8 +1,10 @@
 package seed
 
 // SharingAgreement is an information sharing agreement between institutions
-// (Parties are keys). Dates are days relative to the first load (negative:
-// in the past).
+// (Parties are institution keys; Partnership is a partnership key or "").
+// Dates are days relative to the first load: signed_on is SignedDaysAgo days
+// before it and review_on ReviewInDays days after it (negative: the review
+// is overdue); 0 leaves the date unset.
 type SharingAgreement struct {
 	Key                          string
 	Partnership                  string

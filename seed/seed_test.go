@@ -19,6 +19,7 @@ var seededTables = []string{
 	"services", "service_partners", "service_eligible_institutions", "service_opening_hours",
 	"contact_points", "responsibility_areas", "thresholds", "threshold_versions",
 	"threshold_version_services", "threshold_signoffs",
+	"sharing_agreements", "sharing_agreement_parties", "pathways", "pathway_steps",
 }
 
 // connect opens a connection to a fresh, migrated, empty database.
@@ -540,5 +541,131 @@ func TestThresholdSeed(t *testing.T) {
 		FROM threshold_versions v WHERE v.threshold_id = $1`, seed.ID("thresholds", "liverpool-holding")).Scan(&status, &sides)
 	if err != nil || status != "PROPOSED" || !slices.Equal(sides, []string{"HEP"}) {
 		t.Errorf("holding the student: %s signed by %v (%v); want PROPOSED, signed by the education side only", status, sides, err)
+	}
+}
+
+// Every partnership with a documented route has its pathway; Liverpool keeps
+// the "before" journey with its dead end beside the current one; the A&E
+// hand-over reaches each university; and sharing without consent rests on a
+// safeguarding agreement.
+func TestPathwaySeed(t *testing.T) {
+	conn := loaded(t)
+	ctx := context.Background()
+
+	var parties, steps int
+	for _, a := range seed.SharingAgreements {
+		parties += len(a.Parties)
+	}
+	for _, p := range seed.Pathways {
+		steps += len(p.Steps)
+	}
+	for table, want := range map[string]int{
+		"sharing_agreements":        len(seed.SharingAgreements),
+		"sharing_agreement_parties": parties,
+		"pathways":                  len(seed.Pathways),
+		"pathway_steps":             steps,
+	} {
+		if got := queryInt(t, conn, `SELECT count(*) FROM `+table); got != want {
+			t.Errorf("%s: %d rows, want %d", table, got, want)
+		}
+	}
+
+	// The named pathways, each in its partnership and with steps.
+	for pathway, partnership := range map[string]string{
+		"liverpool-before":        "liverpool",
+		"liverpool-after":         "liverpool",
+		"gm-he-pathway":           "greater-manchester",
+		"bristol-cross-referral":  "bristol",
+		"north-london-peer-link":  "north-london",
+		"birmingham-pause-to-ftb": "birmingham",
+	} {
+		n := queryInt(t, conn, `SELECT count(*) FROM pathways p JOIN pathway_steps st ON st.pathway_id = p.id
+			WHERE p.id = $1 AND p.partnership_id = $2 AND p.retired_at IS NULL`,
+			seed.ID("pathways", pathway), seed.ID("partnerships", partnership))
+		if n == 0 {
+			t.Errorf("pathway %q of %q is missing or has no steps", pathway, partnership)
+		}
+	}
+
+	ae := seed.ID("services", "rluh-ae-liaison")
+	consentISA := seed.ID("sharing_agreements", "liverpool-consent-isa")
+	safeguardingISA := seed.ID("sharing_agreements", "liverpool-safeguarding-isa")
+
+	// Before: someone is discharged "to university" and no one is informed.
+	if n := queryInt(t, conn, `SELECT count(*) FROM pathway_steps
+		WHERE pathway_id = $1 AND from_service_id = $2 AND situation = 'PRESENTS_AT_URGENT_CARE' AND receiving_purpose IS NULL`,
+		seed.ID("pathways", "liverpool-before"), ae); n == 0 {
+		t.Error("the Liverpool 'before' pathway has no dead end after A&E")
+	}
+
+	// After: with consent, A&E shares with the Student Liaison Service under
+	// the consent agreement.
+	if n := queryInt(t, conn, `SELECT count(*) FROM pathway_steps st JOIN sharing_agreements a ON a.id = st.agreement_id
+		WHERE st.pathway_id = $1 AND st.from_service_id = $2 AND st.to_service_id = $3
+		  AND st.situation = 'PRESENTS_AT_URGENT_CARE' AND 'GIVEN' = ANY(st.consents) AND st.requires_student_status
+		  AND st.receiving_purpose = 'URGENT_CARE_NOTIFICATION' AND st.agreement_id = $4
+		  AND a.lawful_basis = 'EXPLICIT_CONSENT' AND st.time_limit_hours IS NOT NULL
+		  AND 'SAFETY_PLAN' = ANY(st.what_to_send) AND st.channel = 'SECURE_EMAIL'`,
+		seed.ID("pathways", "liverpool-after"), ae, seed.ID("services", "student-liaison"), consentISA); n != 1 {
+		t.Errorf("%d consented A&E to Student Liaison steps, want 1", n)
+	}
+
+	// Scenario 1: from A&E to a service of LJMU, for a consenting student,
+	// to a purpose LJMU has a current contact for.
+	ljmu := seed.ID("institutions", "ljmu")
+	if n := queryInt(t, conn, `SELECT count(*) FROM pathway_steps st JOIN services ts ON ts.id = st.to_service_id
+		WHERE st.from_service_id = $1 AND ts.institution_id = $2 AND st.retired_at IS NULL
+		  AND st.situation = 'PRESENTS_AT_URGENT_CARE' AND 'GIVEN' = ANY(st.consents)
+		  AND EXISTS (SELECT 1 FROM contact_points c WHERE c.institution_id = ts.institution_id
+		      AND c.purpose = st.receiving_purpose AND c.retired_at IS NULL
+		      AND c.valid_from <= current_date AND (c.valid_to IS NULL OR c.valid_to >= current_date))`,
+		ae, ljmu); n == 0 {
+		t.Error("no consented A&E step reaches a current contact at LJMU")
+	}
+
+	// Scenario 2: when the student refuses, nobody is informed, the student
+	// gets signposting, and the step names the safeguarding agreement.
+	if n := queryInt(t, conn, `SELECT count(*) FROM pathway_steps st JOIN services ts ON ts.id = st.to_service_id
+		WHERE st.from_service_id = $1 AND ts.institution_id = $2 AND st.situation = 'PRESENTS_AT_URGENT_CARE'
+		  AND st.consents = '{REFUSED}' AND st.receiving_purpose IS NULL AND st.agreement_id = $3
+		  AND st.student_expectation <> ''`, ae, ljmu, safeguardingISA); n != 1 {
+		t.Errorf("%d A&E steps for an LJMU student who refuses, want 1", n)
+	}
+
+	// The safeguarding agreement: DPA 2018 Schedule 1 Part 2 paragraph 18,
+	// signed about 200 days ago and due for review in about 165.
+	var basis, detail, status string
+	var without bool
+	var signedAgo, reviewIn int
+	err := conn.QueryRow(ctx, `SELECT lawful_basis, lawful_basis_detail, permits_sharing_without_consent, status,
+			current_date - signed_on, review_on - current_date
+		FROM sharing_agreements WHERE id = $1 AND partnership_id = $2`,
+		safeguardingISA, seed.ID("partnerships", "liverpool")).Scan(&basis, &detail, &without, &status, &signedAgo, &reviewIn)
+	if err != nil {
+		t.Fatalf("safeguarding agreement: %v", err)
+	}
+	if basis != "SAFEGUARDING_OF_INDIVIDUALS_AT_RISK" || !without || status != "ACTIVE" ||
+		!regexp.MustCompile(`Schedule 1, Part 2, paragraph 18`).MatchString(detail) {
+		t.Errorf("safeguarding agreement: %s, without consent %v, %s, %q", basis, without, status, detail)
+	}
+	if signedAgo != 200 || reviewIn != 165 {
+		t.Errorf("safeguarding agreement signed %d days ago, review in %d; want 200 and 165", signedAgo, reviewIn)
+	}
+	got := queryStrings(t, conn, `SELECT institution_id::text FROM sharing_agreement_parties WHERE agreement_id = $1`, safeguardingISA)
+	for _, k := range []string{"uol", "ljmu", "mersey-care"} {
+		if !slices.Contains(got, seed.ID("institutions", k).String()) {
+			t.Errorf("safeguarding agreement: %q is not a party", k)
+		}
+	}
+	if n := queryInt(t, conn, `SELECT count(*) FROM sharing_agreements
+		WHERE permits_sharing_without_consent AND lawful_basis = 'EXPLICIT_CONSENT'`); n != 0 {
+		t.Errorf("%d consent agreements permit sharing without consent", n)
+	}
+
+	// Every step joins two live services.
+	if n := queryInt(t, conn, `SELECT count(*) FROM pathway_steps st
+		JOIN services f ON f.id = st.from_service_id AND f.retired_at IS NULL
+		JOIN services s ON s.id = st.to_service_id AND s.retired_at IS NULL`); n != steps {
+		t.Errorf("%d of %d steps join two live services", n, steps)
 	}
 }

@@ -1,8 +1,10 @@
 package seed
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -15,6 +17,9 @@ type dataset struct {
 	ContactPoints []ContactPoint
 	Areas         []Area
 	Thresholds    []Threshold
+
+	SharingAgreements []SharingAgreement
+	Pathways          []Pathway
 }
 
 // all is the seed as declared in the data files.
@@ -26,6 +31,9 @@ func all() dataset {
 		Partnerships:  Partnerships,
 		Services:      Services,
 		ContactPoints: ContactPoints,
+
+		SharingAgreements: SharingAgreements,
+		Pathways:          Pathways,
 	}
 }
 
@@ -62,6 +70,7 @@ func (d dataset) validate() error {
 
 	partnershipNames := map[string]bool{}
 	partnerships := map[string]bool{}
+	membersOf := map[string]map[string]bool{} // partnership key -> member institution keys
 	forums := map[string]bool{}
 	for _, p := range d.Partnerships {
 		if p.Key == "" {
@@ -77,6 +86,7 @@ func (d dataset) validate() error {
 		}
 		partnershipNames[p.Name] = true
 		members := map[string]bool{}
+		membersOf[p.Key] = members
 		for _, m := range p.Members {
 			if !institutions[m.Institution] {
 				bad("partnership %q: member institution %q does not exist", p.Key, m.Institution)
@@ -218,10 +228,182 @@ func (d dataset) validate() error {
 		errs = append(errs, err)
 	}
 
+	agreements := d.validateAgreements(bad, institutions, partnerships, membersOf)
+	d.validatePathways(bad, partnerships, services, agreements)
+
 	if len(errs) > 0 {
 		return fmt.Errorf("seed: invalid data: %w", errors.Join(errs...))
 	}
 	return nil
+}
+
+// The values the pathway tables allow (migrations/004_pathways.sql).
+var (
+	lawfulBases       = []string{"EXPLICIT_CONSENT", "VITAL_INTERESTS", "SAFEGUARDING_OF_INDIVIDUALS_AT_RISK", "OTHER"}
+	agreementStatuses = []string{"DRAFT", "ACTIVE", "EXPIRED", "WITHDRAWN"}
+	situations        = []string{"PRESENTS_AT_URGENT_CARE", "DISCHARGED_FROM_INPATIENT_CARE", "CRISIS_TEAM_CONTACT",
+		"ON_NHS_WAITING_LIST", "TRANSITION_FROM_CAMHS", "RETURNING_HOME_OUT_OF_TERM", "RETURNING_TO_STUDY",
+		"CONCERN_RAISED_AT_UNIVERSITY"}
+	consentValues = []string{"GIVEN", "REFUSED", "NOT_ASKED", "LACKS_CAPACITY"}
+	urgencies     = []string{"ROUTINE", "SOON", "URGENT", "EMERGENCY"} // in order
+	documents     = []string{"RISK_MANAGEMENT_PLAN", "DISCHARGE_SUMMARY", "SAFETY_PLAN", "REASONABLE_ADJUSTMENTS",
+		"REFERRAL_LETTER", "CONTACT_DETAILS", "ASSESSMENT", "CARE_PLAN"}
+	channels        = []string{"SECURE_EMAIL", "PHONE", "SHARED_RECORD", "REFERRAL_FORM", "IN_PERSON", "STUDENT_SELF_REFERS"}
+	contactPurposes = []string{"URGENT_CARE_NOTIFICATION", "DISCHARGE_NOTIFICATION", "MDT_REFERRAL", "SAFEGUARDING",
+		"STUDENT_LIAISON", "DISABILITY_SUPPORT", "FITNESS_TO_STUDY", "INTERNATIONAL_STUDENT_ADVICE", "PARTNERSHIP_LEAD",
+		"GENERAL_ENQUIRIES"}
+)
+
+// validateAgreements checks the sharing agreements and returns them by key.
+func (d dataset) validateAgreements(bad func(string, ...any), institutions, partnerships map[string]bool,
+	membersOf map[string]map[string]bool) map[string]SharingAgreement {
+	agreements := map[string]SharingAgreement{}
+	for _, a := range d.SharingAgreements {
+		if a.Key == "" {
+			bad("sharing agreement %q has no key", a.Name)
+			continue
+		}
+		if _, dup := agreements[a.Key]; dup {
+			bad("sharing agreement %q is declared twice", a.Key)
+		}
+		agreements[a.Key] = a
+		if strings.TrimSpace(a.Name) == "" || len(a.Name) > 300 {
+			bad("sharing agreement %q: name is empty or longer than 300 characters", a.Key)
+		}
+		if a.Partnership != "" && !partnerships[a.Partnership] {
+			bad("sharing agreement %q: partnership %q does not exist", a.Key, a.Partnership)
+		}
+		if !slices.Contains(lawfulBases, a.LawfulBasis) {
+			bad("sharing agreement %q: lawful basis %q is not one of %v", a.Key, a.LawfulBasis, lawfulBases)
+		}
+		if a.LawfulBasis == "OTHER" && a.LawfulBasisDetail == "" {
+			bad("sharing agreement %q: lawful basis OTHER needs a detail", a.Key)
+		}
+		if len(a.LawfulBasisDetail) > 2000 || len(a.ScopeOfData) > 4000 {
+			bad("sharing agreement %q: lawful basis detail (2000) or scope of data (4000) is too long", a.Key)
+		}
+		if a.Status != "" && !slices.Contains(agreementStatuses, a.Status) {
+			bad("sharing agreement %q: status %q is not one of %v", a.Key, a.Status, agreementStatuses)
+		}
+		if a.SignedDaysAgo < 0 {
+			bad("sharing agreement %q is signed in the future (SignedDaysAgo %d)", a.Key, a.SignedDaysAgo)
+		}
+		if a.SignedDaysAgo != 0 && a.ReviewInDays != 0 && a.ReviewInDays < -a.SignedDaysAgo {
+			bad("sharing agreement %q is due for review before it was signed", a.Key)
+		}
+		if len(a.Parties) < 2 {
+			bad("sharing agreement %q has fewer than two parties", a.Key)
+		}
+		seen := map[string]bool{}
+		for _, k := range a.Parties {
+			switch {
+			case !institutions[k]:
+				bad("sharing agreement %q: party %q does not exist", a.Key, k)
+			case seen[k]:
+				bad("sharing agreement %q: party %q is listed twice", a.Key, k)
+			case a.Partnership != "" && partnerships[a.Partnership] && !membersOf[a.Partnership][k]:
+				bad("sharing agreement %q: party %q is not a member of partnership %q", a.Key, k, a.Partnership)
+			}
+			seen[k] = true
+		}
+	}
+	return agreements
+}
+
+// validatePathways checks the pathways and every step's references and values.
+func (d dataset) validatePathways(bad func(string, ...any), partnerships map[string]bool,
+	services map[string]Service, agreements map[string]SharingAgreement) {
+	pathways := map[string]bool{}
+	names := map[[2]string]bool{} // partnership, name
+	steps := map[string]bool{}
+	for _, p := range d.Pathways {
+		if p.Key == "" {
+			bad("pathway %q has no key", p.Name)
+			continue
+		}
+		if pathways[p.Key] {
+			bad("pathway %q is declared twice", p.Key)
+		}
+		pathways[p.Key] = true
+		if !partnerships[p.Partnership] {
+			bad("pathway %q: partnership %q does not exist", p.Key, p.Partnership)
+		}
+		if strings.TrimSpace(p.Name) == "" || len(p.Name) > 300 {
+			bad("pathway %q: name is empty or longer than 300 characters", p.Key)
+		}
+		if names[[2]string{p.Partnership, p.Name}] {
+			bad("pathway %q: partnership %q already has a pathway named %q", p.Key, p.Partnership, p.Name)
+		}
+		names[[2]string{p.Partnership, p.Name}] = true
+		if len(p.Description) > 4000 {
+			bad("pathway %q: description is longer than 4000 characters", p.Key)
+		}
+		for i, st := range p.Steps {
+			if st.Key == "" {
+				bad("pathway %q: step %d has no key", p.Key, i+1)
+				continue
+			}
+			if steps[st.Key] {
+				bad("pathway step %q is declared twice", st.Key)
+			}
+			steps[st.Key] = true
+			at := fmt.Sprintf("pathway %q: step %q", p.Key, st.Key)
+			for _, end := range []struct{ what, key string }{{"from-service", st.From}, {"to-service", st.To}} {
+				if _, ok := services[end.key]; !ok {
+					bad("%s: %s %q does not exist", at, end.what, end.key)
+				}
+			}
+			if st.From == st.To {
+				bad("%s goes from service %q to itself", at, st.From)
+			}
+			if !slices.Contains(situations, st.Situation) {
+				bad("%s: situation %q is not one of %v", at, st.Situation, situations)
+			}
+			seen := map[string]bool{}
+			for _, c := range st.Consents {
+				if !slices.Contains(consentValues, c) || seen[c] {
+					bad("%s: consent %q is unknown or listed twice", at, c)
+				}
+				seen[c] = true
+			}
+			minU, maxU := cmp.Or(st.MinUrgency, "ROUTINE"), cmp.Or(st.MaxUrgency, "EMERGENCY")
+			switch lo, hi := slices.Index(urgencies, minU), slices.Index(urgencies, maxU); {
+			case lo < 0 || hi < 0:
+				bad("%s: urgencies %q..%q are not among %v", at, minU, maxU, urgencies)
+			case lo > hi:
+				bad("%s: minimum urgency %s is above maximum urgency %s", at, minU, maxU)
+			}
+			seen = map[string]bool{}
+			for _, w := range st.WhatToSend {
+				if !slices.Contains(documents, w) || seen[w] {
+					bad("%s: what to send %q is unknown or listed twice", at, w)
+				}
+				seen[w] = true
+			}
+			if st.Channel != "" && !slices.Contains(channels, st.Channel) {
+				bad("%s: channel %q is not one of %v", at, st.Channel, channels)
+			}
+			if st.ReceivingPurpose != "" && !slices.Contains(contactPurposes, st.ReceivingPurpose) {
+				bad("%s: receiving purpose %q is not one of %v", at, st.ReceivingPurpose, contactPurposes)
+			}
+			if st.Agreement != "" {
+				a, ok := agreements[st.Agreement]
+				switch {
+				case !ok:
+					bad("%s: sharing agreement %q does not exist", at, st.Agreement)
+				case a.Partnership != "" && a.Partnership != p.Partnership:
+					bad("%s: sharing agreement %q belongs to partnership %q, not %q", at, st.Agreement, a.Partnership, p.Partnership)
+				}
+			}
+			outside := func(v *int, lo, hi int) bool { return v != nil && (*v < lo || *v > hi) }
+			if outside(st.TimeLimitHours, 0, 8760) || outside(st.FirstContactDays, 0, 365) || outside(st.Sessions, 1, 100) {
+				bad("%s: time limit (0-8760 hours), first contact (0-365 days) or sessions (1-100) out of range", at)
+			}
+			if len(st.Eligibility) > 1000 || len(st.ProtocolNotes) > 2000 || len(st.StudentExpectation) > 2000 {
+				bad("%s: eligibility (1000), protocol notes (2000) or student expectation (2000) is too long", at)
+			}
+		}
+	}
 }
 
 // checkHours checks that every period has valid days and times and that no

@@ -14,7 +14,26 @@ func clone() dataset {
 	d.Partnerships = slices.Clone(d.Partnerships)
 	d.Services = slices.Clone(d.Services)
 	d.ContactPoints = slices.Clone(d.ContactPoints)
+	d.SharingAgreements = slices.Clone(d.SharingAgreements)
+	d.Pathways = slices.Clone(d.Pathways)
+	for i := range d.Pathways {
+		d.Pathways[i].Steps = slices.Clone(d.Pathways[i].Steps)
+	}
 	return d
+}
+
+// step is the step of the seed with the given key, to change in a test.
+func step(t *testing.T, d dataset, key string) *PathwayStep {
+	t.Helper()
+	for i := range d.Pathways {
+		for j := range d.Pathways[i].Steps {
+			if d.Pathways[i].Steps[j].Key == key {
+				return &d.Pathways[i].Steps[j]
+			}
+		}
+	}
+	t.Fatalf("no pathway step %q", key)
+	return nil
 }
 
 func serviceIndex(t *testing.T, d dataset, key string) int {
@@ -111,6 +130,50 @@ func TestValidateReportsBadReferences(t *testing.T) {
 				d.ContactPoints[contactIndex(t, *d, "ljmu-wellbeing-duty")].Deputy = "ljmu-urgent-care"
 			},
 			want: []string{"cycle", "ljmu-urgent-care", "ljmu-wellbeing-duty"},
+		},
+		{
+			name: "step to an unknown service",
+			break_: func(t *testing.T, d *dataset) {
+				step(t, *d, "liverpool-after/ae-to-ljmu").To = "no-such-service"
+			},
+			want: []string{`pathway "liverpool-after"`, `step "liverpool-after/ae-to-ljmu"`, `to-service "no-such-service"`},
+		},
+		{
+			name: "step from an unknown service",
+			break_: func(t *testing.T, d *dataset) {
+				step(t, *d, "gm-he-pathway/rncm-to-hems").From = "rncm-nowhere"
+			},
+			want: []string{`step "gm-he-pathway/rncm-to-hems"`, `from-service "rncm-nowhere"`},
+		},
+		{
+			name: "step under an unknown agreement",
+			break_: func(t *testing.T, d *dataset) {
+				step(t, *d, "liverpool-after/ae-to-liaison").Agreement = "no-such-isa"
+			},
+			want: []string{`step "liverpool-after/ae-to-liaison"`, `agreement "no-such-isa"`},
+		},
+		{
+			name: "step with an unknown situation",
+			break_: func(t *testing.T, d *dataset) {
+				step(t, *d, "liverpool-after/ae-to-liaison").Situation = "AT_THE_PUB"
+			},
+			want: []string{`step "liverpool-after/ae-to-liaison"`, `"AT_THE_PUB"`},
+		},
+		{
+			name: "agreement party",
+			break_: func(t *testing.T, d *dataset) {
+				a := d.SharingAgreements[0]
+				a.Parties = append(slices.Clone(a.Parties), "ghost-trust")
+				d.SharingAgreements[0] = a
+			},
+			want: []string{`sharing agreement "liverpool-consent-isa"`, `party "ghost-trust"`},
+		},
+		{
+			name: "pathway partnership",
+			break_: func(t *testing.T, d *dataset) {
+				d.Pathways[0].Partnership = "atlantis"
+			},
+			want: []string{`pathway "liverpool-before"`, `partnership "atlantis"`},
 		},
 		{
 			name: "overlapping hours",

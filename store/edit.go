@@ -164,6 +164,7 @@ func dbError(err error) error {
 			"institutions_charity_number_key":           "input.charityNumber",
 			"partnerships_name_key":                     "input.name",
 			"governance_forums_partnership_id_name_key": "input.name",
+			"responsibility_areas_name_key":             "input.name",
 		}[pg.ConstraintName]
 		return BadInput(field, "is already used by another record")
 	case "23503", "23514", "23P01": // foreign key, check, exclusion

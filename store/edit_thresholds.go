@@ -436,6 +436,9 @@ func (s *Store) CreateArea(ctx context.Context, f AreaFields, reason *string) (A
 		c.required("input.name", &f.Name, 300)
 		c.optional("input.description", &f.Description, 2000)
 		c.between("input.sortOrder", f.SortOrder, 0, 100000)
+		if f.ReferencePlacement != nil {
+			c.oneOf("input.referencePlacement", *f.ReferencePlacement, "NHS", "UNCLEAR", "HEP", "STUDENT")
+		}
 		if c.err != nil {
 			return c.err
 		}

@@ -180,4 +180,3 @@ func basisWords(b string) string {
 		"OTHER":                               "another lawful basis set out in the agreement",
 	}[b]
 }
-

@@ -156,8 +156,12 @@ func (st Step) Matches(situation, urgency, consent string) bool {
 	return true
 }
 
-// DeadEnd reports whether the step informs no one at the receiving end.
-func (st Step) DeadEnd() bool { return st.ReceivingPurpose == nil }
+// DeadEnd reports whether the step informs no one at the receiving end when
+// it should: a step that applies only when the student refused consent
+// informs no one on purpose, and is not a dead end.
+func (st Step) DeadEnd() bool {
+	return st.ReceivingPurpose == nil && slices.ContainsFunc(st.Consents, func(c string) bool { return c != "REFUSED" })
+}
 
 // ExpectedHours is how long the step takes, for ranking routes: its time
 // limit, else the days to first contact, else a day.

@@ -84,7 +84,7 @@ func (s *Store) signposts(ctx context.Context, institutionID *uuid.UUID, need, u
 		withVisibility(ctx, pgx.NamedArgs{"inst": inst, "reach": nonNil(reachIDs)}))
 	type candidate struct {
 		Service
-		National bool `db:"national"`
+		National bool  `db:"national"`
 		Own      *bool `db:"own"`
 	}
 	cands, err := pgx.CollectRows(rows, pgx.RowToStructByName[candidate])
@@ -117,7 +117,9 @@ func (s *Store) signposts(ctx context.Context, institutionID *uuid.UUID, need, u
 	own := func(c candidate) bool { return c.Own != nil && *c.Own }
 	if actNow {
 		// Emergency and 24/7 options: national ones first, then the institution's.
-		section(SectionActNow, func(c candidate) bool { return c.Open24x7 && c.National && selfAccess(c.Service) || c.Open24x7 && c.National && slices.Contains(c.AccessRoutes, "URGENT_CARE") }, noVia)
+		section(SectionActNow, func(c candidate) bool {
+			return c.Open24x7 && c.National && selfAccess(c.Service) || c.Open24x7 && c.National && slices.Contains(c.AccessRoutes, "URGENT_CARE")
+		}, noVia)
 		section(SectionActNow, func(c candidate) bool { return c.Open24x7 && own(c) && helps(c.Service) }, noVia)
 	}
 	if institutionID != nil {
