@@ -185,7 +185,7 @@ type Route struct {
 }
 
 // Routes finds every simple route (no service twice) of at most maxSteps
-// steps from one service to another, ranked by total expected time, at most
+// hand-overs made with the student's consent from one service to another, ranked by total expected time, at most
 // MaxRoutes. The steps within reach are read in one query.
 func (s *Store) Routes(ctx context.Context, from, to uuid.UUID, maxSteps int) ([]Route, error) {
 	if maxSteps < 1 || maxSteps > 8 {
@@ -210,7 +210,11 @@ func (s *Store) Routes(ctx context.Context, from, to uuid.UUID, maxSteps int) ([
 	out := []Route{}
 	bySource := map[uuid.UUID][]Step{}
 	for _, st := range steps {
-		bySource[st.FromServiceID] = append(bySource[st.FromServiceID], st)
+		// A route passes the student on: steps that inform no one, or that
+		// apply only without consent, lead nowhere.
+		if !st.DeadEnd() && slices.Contains(st.Consents, "GIVEN") {
+			bySource[st.FromServiceID] = append(bySource[st.FromServiceID], st)
+		}
 	}
 	var path []Step
 	visited := map[uuid.UUID]bool{from: true}

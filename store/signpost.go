@@ -73,11 +73,13 @@ func (s *Store) signposts(ctx context.Context, institutionID *uuid.UUID, need, u
 	if institutionID != nil {
 		inst = *institutionID
 	}
-	rows, _ := s.pool.Query(ctx, `SELECT `+serviceColumns+`, (i.region IS NULL) AS national,
+	// National services belong to no NHS region and are not delivered at a
+	// site (999, NHS 111, Samaritans, Shout).
+	rows, _ := s.pool.Query(ctx, `SELECT `+serviceColumns+`, (i.region IS NULL AND s.site_id IS NULL) AS national,
 			(s.institution_id = @inst::uuid OR EXISTS (SELECT 1 FROM service_partners sp WHERE sp.service_id = s.id AND sp.institution_id = @inst)) AS own
 		FROM services s JOIN institutions i ON i.id = s.institution_id AND i.retired_at IS NULL
 		WHERE s.retired_at IS NULL AND `+visibleService+`
-		  AND (i.region IS NULL OR s.institution_id = @inst OR s.id = ANY(@reach)
+		  AND ((i.region IS NULL AND s.site_id IS NULL) OR s.institution_id = @inst OR s.id = ANY(@reach)
 		       OR EXISTS (SELECT 1 FROM service_partners sp WHERE sp.service_id = s.id AND sp.institution_id = @inst)
 		       OR (@inst::uuid IS NULL AND 'ONLINE' = ANY(s.delivery_modes)))
 		ORDER BY s.care_level DESC, lower(s.name), s.id`,
