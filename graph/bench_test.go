@@ -63,3 +63,23 @@ func BenchmarkContactPointsForPurpose(b *testing.B) {
 	benchQuery(b, `query($id: ID!) { contactPoints(institutionId: $id, purpose: URGENT_CARE_NOTIFICATION) {
 		role succeeded contactPoint { name email stale } } }`, map[string]any{"id": institutionID("ljmu")})
 }
+
+func BenchmarkHandover(b *testing.B) {
+	benchQuery(b, `query($from: ID!, $to: ID!) { handover(fromServiceId: $from, toInstitutionId: $to,
+		situation: PRESENTS_AT_URGENT_CARE, consent: GIVEN) {
+		receivingService { name } protocol { whatToSend channel timeLimitHours receivingPurpose }
+		contactPoints { role contactPoint { name email phone } } agreement { name lawfulBasis } warnings { code } } }`,
+		map[string]any{"from": serviceID("rluh-ae-liaison"), "to": institutionID("ljmu")})
+}
+
+func BenchmarkSignpost(b *testing.B) {
+	benchQuery(b, `query($i: ID!) { signpost(institutionId: $i, need: SELF_HARM, urgency: URGENT) {
+		section service { name phone } howToAccess openNow whatToExpect expectedWaitDays via { from { name } } } }`,
+		map[string]any{"i": institutionID("uol")})
+}
+
+func BenchmarkRoutes(b *testing.B) {
+	benchQuery(b, `query($a: ID!, $b: ID!) { routes(fromServiceId: $a, toServiceId: $b, maxSteps: 4) {
+		expectedHours steps { situation from { name } to { name } } } }`,
+		map[string]any{"a": serviceID("rluh-ae-liaison"), "b": serviceID("ucope")})
+}
