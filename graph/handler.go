@@ -54,6 +54,17 @@ func NewHandler(s *store.Store, opts Options) http.Handler {
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		return next(withLoaders(ctx, NewLoaders(s)))
 	})
+	// Signposting is for students (and a hand-over's is what the student is
+	// given): PUBLIC records only, whoever asks, by every path beneath it
+	// too (a service's contact points), through loaders of its own so
+	// nothing is shared with the caller's view.
+	srv.AroundFields(func(ctx context.Context, next graphql.Resolver) (any, error) {
+		if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Field != nil &&
+			(fc.Object == "Query" && fc.Field.Name == "signpost" || fc.Object == "HandoverPlan" && fc.Field.Name == "signposting") {
+			ctx = withLoaders(store.WithViewer(ctx, store.Viewer{}), NewLoaders(s))
+		}
+		return next(ctx)
+	})
 	return statusPerSpec(srv)
 }
 

@@ -40,11 +40,11 @@ type Loaders struct {
 	EligibleOfService        *loader[[]uuid.UUID]
 	HoursOfService           *loader[[]store.OpeningHours]
 
-	Area                 *loader[store.Area]
-	Threshold            *loader[store.Threshold]
-	VersionsOfThreshold  *loader[[]store.ThresholdVersion]
-	ServicesOfVersion    *loader[[]store.VersionService]
-	SignOffsOfVersion    *loader[[]store.SignOff]
+	Area                *loader[store.Area]
+	Threshold           *loader[store.Threshold]
+	VersionsOfThreshold *loader[[]store.ThresholdVersion]
+	ServicesOfVersion   *loader[[]store.VersionService]
+	SignOffsOfVersion   *loader[[]store.SignOff]
 
 	Agreement               *loader[store.SharingAgreement]
 	PartiesOfAgreement      *loader[[]uuid.UUID]

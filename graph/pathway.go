@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -136,10 +137,15 @@ func (r *queryResolver) Signpost(ctx context.Context, institutionID *string, nee
 func groupSignposts(ctx context.Context, options []store.Signpost) {
 	l := loadersFrom(ctx)
 	svcs := make([]store.Service, len(options))
+	var vias []store.Step
 	for i, o := range options {
 		svcs[i] = o.Service
+		if o.Via != nil {
+			vias = append(vias, *o.Via)
+		}
 	}
 	groupOf(l, svcs, serviceKey)
+	groupOf(l, vias, stepKey) // so each step's ends load in one batch
 }
 
 func (r *queryResolver) PathwayMap(ctx context.Context, partnershipID string) (*model.PathwayMap, error) {
@@ -312,7 +318,8 @@ func (r *protocolResolver) ReceivingPurpose(_ context.Context, obj *store.Step) 
 	return obj.ReceivingPurpose, nil
 }
 func (r *protocolResolver) Agreement(ctx context.Context, obj *store.Step) (*store.SharingAgreement, error) {
-	return loadOptional(ctx, loadersFrom(ctx).Agreement, obj.AgreementID)
+	// With the agreements of the step's siblings, so a list loads them in one batch.
+	return loadRef(ctx, loadersFrom(ctx).Agreement, obj.ID, *obj, func(st store.Step) *uuid.UUID { return st.AgreementID })
 }
 func (r *protocolResolver) Notes(_ context.Context, obj *store.Step) (*string, error) {
 	return obj.ProtocolNotes, nil
@@ -353,7 +360,14 @@ func (r *handoverResolver) Protocol(_ context.Context, obj *store.HandoverPlan) 
 func (r *handoverResolver) ContactPoints(_ context.Context, obj *store.HandoverPlan) ([]store.CurrentContact, error) {
 	return obj.Contacts, nil
 }
+
+// StudentCanExpect is the step's expectation only when the step applies with
+// the student's consent: a step shown for what is not being done ("because
+// you agreed...") does not describe what happens to a student who refused.
 func (r *handoverResolver) StudentCanExpect(_ context.Context, obj *store.HandoverPlan) (*store.Step, error) {
+	if obj.Step == nil || !slices.Contains(obj.Step.Consents, obj.Consent) {
+		return nil, nil
+	}
 	return obj.Step, nil
 }
 func (r *handoverResolver) Signposting(ctx context.Context, obj *store.HandoverPlan) ([]store.Signpost, error) {

@@ -73,21 +73,36 @@ func (s *Store) signposts(ctx context.Context, institutionID *uuid.UUID, need, u
 	if institutionID != nil {
 		inst = *institutionID
 	}
+	// The institution's 24/7 options include those its own services send
+	// students to when they are closed (a local crisis line).
+	const ownOutOfHours = `s.id IN (SELECT o.out_of_hours_service_id FROM services o
+		WHERE o.retired_at IS NULL AND o.visibility = 'PUBLIC' AND (o.institution_id = @inst
+		   OR EXISTS (SELECT 1 FROM service_partners sp WHERE sp.service_id = o.id AND sp.institution_id = @inst)))`
 	// National services belong to no NHS region and are not delivered at a
-	// site (999, NHS 111, Samaritans, Shout).
+	// site (999, NHS 111, Samaritans, Shout). Only services the student's
+	// institution is eligible for are offered (with no institution, only
+	// those open to anyone).
 	rows, _ := s.pool.Query(ctx, `SELECT `+serviceColumns+`, (i.region IS NULL AND s.site_id IS NULL) AS national,
-			(s.institution_id = @inst::uuid OR EXISTS (SELECT 1 FROM service_partners sp WHERE sp.service_id = s.id AND sp.institution_id = @inst)) AS own
+			(s.institution_id = @inst::uuid OR EXISTS (SELECT 1 FROM service_partners sp WHERE sp.service_id = s.id AND sp.institution_id = @inst)) AS own,
+			coalesce(`+ownOutOfHours+`, false) AS own_out_of_hours,
+			(NOT EXISTS (SELECT 1 FROM service_eligible_institutions e WHERE e.service_id = s.id)
+			 OR EXISTS (SELECT 1 FROM service_eligible_institutions e WHERE e.service_id = s.id AND e.institution_id = @inst)) AS eligible
 		FROM services s JOIN institutions i ON i.id = s.institution_id AND i.retired_at IS NULL
 		WHERE s.retired_at IS NULL AND `+visibleService+`
 		  AND ((i.region IS NULL AND s.site_id IS NULL) OR s.institution_id = @inst OR s.id = ANY(@reach)
 		       OR EXISTS (SELECT 1 FROM service_partners sp WHERE sp.service_id = s.id AND sp.institution_id = @inst)
+		       OR `+ownOutOfHours+`
 		       OR (@inst::uuid IS NULL AND 'ONLINE' = ANY(s.delivery_modes)))
 		ORDER BY s.care_level DESC, lower(s.name), s.id`,
 		withVisibility(ctx, pgx.NamedArgs{"inst": inst, "reach": nonNil(reachIDs)}))
 	type candidate struct {
 		Service
-		National bool  `db:"national"`
-		Own      *bool `db:"own"`
+		National      bool  `db:"national"`
+		Own           *bool `db:"own"`
+		OwnOutOfHours bool  `db:"own_out_of_hours"`
+		// Eligible is false for a service only the students of other
+		// institutions may use (or, with no institution, of some only).
+		Eligible bool `db:"eligible"`
 	}
 	cands, err := pgx.CollectRows(rows, pgx.RowToStructByName[candidate])
 	if err != nil {
@@ -106,8 +121,11 @@ func (s *Store) signposts(ctx context.Context, institutionID *uuid.UUID, need, u
 	}
 	section := func(name string, keep func(c candidate) bool, via func(c candidate) *Step) {
 		start := len(out)
+		for start > 0 && out[start-1].Section == name {
+			start-- // the section continues: sort it as a whole
+		}
 		for _, c := range cands {
-			if !listed[c.ID] && keep(c) {
+			if !listed[c.ID] && c.Eligible && keep(c) {
 				add(name, c.Service, via(c))
 			}
 		}
@@ -122,7 +140,7 @@ func (s *Store) signposts(ctx context.Context, institutionID *uuid.UUID, need, u
 		section(SectionActNow, func(c candidate) bool {
 			return c.Open24x7 && c.National && selfAccess(c.Service) || c.Open24x7 && c.National && slices.Contains(c.AccessRoutes, "URGENT_CARE")
 		}, noVia)
-		section(SectionActNow, func(c candidate) bool { return c.Open24x7 && own(c) && helps(c.Service) }, noVia)
+		section(SectionActNow, func(c candidate) bool { return c.Open24x7 && (own(c) || c.OwnOutOfHours) && helps(c.Service) }, noVia)
 	}
 	if institutionID != nil {
 		section(SectionInstitution, func(c candidate) bool { return own(c) && helps(c.Service) && selfAccess(c.Service) }, noVia)

@@ -19,6 +19,23 @@ import (
 // Node is any object with a global ID: a *store.Institution, *store.Service, ...
 type Node any
 
+// MarshalDateTime writes an instant in RFC 3339.
+func MarshalDateTime(t time.Time) graphql.Marshaler { return graphql.MarshalTime(t) }
+
+// UnmarshalDateTime reads an RFC 3339 instant; anything else is the
+// caller's mistake (BAD_USER_INPUT), not ours.
+func UnmarshalDateTime(v any) (time.Time, error) {
+	s, ok := v.(string)
+	if !ok {
+		return time.Time{}, store.BadInput("", "a DateTime must be a string in RFC 3339 form, e.g. 2026-03-01T09:30:00Z")
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, store.BadInput("", "%q is not a DateTime in RFC 3339 form, e.g. 2026-03-01T09:30:00Z", s)
+	}
+	return t, nil
+}
+
 // MarshalDate writes a date as YYYY-MM-DD.
 func MarshalDate(t time.Time) graphql.Marshaler {
 	return graphql.WriterFunc(func(w io.Writer) {
