@@ -97,12 +97,13 @@ func TestEveryMutationIsAudited(t *testing.T) {
 		t.Fatalf("the seeded database has %d audit entries", n)
 	}
 	seen := map[string]bool{}
-	step := func(mutation string, vars map[string]any) edited {
+	// stepAs runs the mutation as c, which must write one entry of action.
+	stepAs := func(c caller, wantAction, mutation string, vars map[string]any) edited {
 		t.Helper()
 		seen[mutation] = true
 		n := s.audits()
 		start := time.Now()
-		got := s.mustMutate(ada, mutation, vars)
+		got := s.mustMutate(c, mutation, vars)
 		if m := s.audits(); m != n+1 {
 			t.Fatalf("%s wrote %d audit entries", mutation, m-n)
 		}
@@ -120,12 +121,12 @@ func TestEveryMutationIsAudited(t *testing.T) {
 			t.Fatal(err)
 		}
 		table, u := rowOf(t, got.ID)
-		if subject != "admin-ada" || name == nil || *name != "Ada Admin" || role != "admin" {
+		if subject != c.Subject || name == nil || *name != c.Name || role != c.Role {
 			t.Errorf("%s: actor %q %v %q", mutation, subject, name, role)
 		}
-		if action != actionOf(mutation) || entityType != tables[table] || entityID != u || version != got.Version {
+		if action != wantAction || entityType != tables[table] || entityID != u || version != got.Version {
 			t.Errorf("%s: audited %s %s %s version %d; want %s %s %s version %d", mutation,
-				action, entityType, entityID, version, actionOf(mutation), tables[table], u, got.Version)
+				action, entityType, entityID, version, wantAction, tables[table], u, got.Version)
 		}
 		if at.Before(start.Add(-time.Second)) || at.After(time.Now().Add(time.Second)) {
 			t.Errorf("%s: audited at %s", mutation, at)
@@ -155,6 +156,10 @@ func TestEveryMutationIsAudited(t *testing.T) {
 		}
 		return got
 	}
+	step := func(mutation string, vars map[string]any) edited {
+		t.Helper()
+		return stepAs(ada, actionOf(mutation), mutation, vars)
+	}
 
 	inst := step("createInstitution", newInstitution()).ID
 	step("updateInstitution", map[string]any{"id": inst, "expectedVersion": 1,
@@ -182,6 +187,18 @@ func TestEveryMutationIsAudited(t *testing.T) {
 	forum := step("createGovernanceForum", newForum(part)).ID
 	step("updateGovernanceForum", map[string]any{"id": forum, "expectedVersion": 1, "input": map[string]any{"cadence": "QUARTERLY"}})
 	step("retireGovernanceForum", map[string]any{"id": forum, "expectedVersion": 2, "reason": "Not needed"})
+	// The catalogue of areas, and a threshold through its lifecycle: signed
+	// by a lead on each side (administrators do not sign), the second
+	// signature agreeing it; a change of the agreed text starts a new draft.
+	area := step("createResponsibilityArea", newArea()).ID
+	th := step("draftThreshold", newThreshold(partnershipID("liverpool"), area))
+	step("updateThreshold", map[string]any{"id": th.ID, "expectedVersion": th.Version, "input": map[string]any{"responsibleParty": "SHARED"}, "reason": "Both sides"})
+	step("proposeThreshold", map[string]any{"id": th.ID, "expectedVersion": th.Version + 1})
+	stepAs(uolSigner, "SIGN_OFF", "signOffThreshold", map[string]any{"id": th.ID, "expectedVersion": th.Version + 2, "reason": "For the university"})
+	stepAs(merseySigner, "AGREE", "signOffThreshold", map[string]any{"id": th.ID, "expectedVersion": th.Version + 3})
+	stepAs(ada, "DRAFT", "updateThreshold", map[string]any{"id": th.ID, "expectedVersion": th.Version + 4, "input": map[string]any{"collaboration": "Revised"}})
+	step("withdrawThreshold", map[string]any{"id": th.ID, "expectedVersion": th.Version + 5, "reason": "Draft abandoned"})
+	step("withdrawThreshold", map[string]any{"id": th.ID, "expectedVersion": th.Version + 6, "reason": "No longer agreed"})
 	step("retireService", map[string]any{"id": svc, "expectedVersion": 2, "reason": "Closed"})
 	step("retireSite", map[string]any{"id": site, "expectedVersion": 2, "reason": "Sold"})
 	step("retirePartnership", map[string]any{"id": part, "expectedVersion": 4, "reason": "Merged"})

@@ -37,6 +37,7 @@ func (s *apiServer) on(t *testing.T) *apiServer {
 var tables = map[string]string{
 	"institutions": "Institution", "partnerships": "Partnership", "sites": "Site",
 	"services": "Service", "contact_points": "ContactPoint", "governance_forums": "GovernanceForum",
+	"responsibility_areas": "ResponsibilityArea", "thresholds": "Threshold",
 }
 
 // rowOf finds the table and UUID of a record from its global ID.
@@ -74,7 +75,8 @@ func (s *apiServer) audits() int {
 
 // stateTables are every table a mutation can write.
 var stateTables = []string{"institutions", "sites", "partnerships", "partnership_members", "governance_forums",
-	"services", "service_partners", "service_eligible_institutions", "service_opening_hours", "contact_points", "audit_log"}
+	"services", "service_partners", "service_eligible_institutions", "service_opening_hours", "contact_points",
+	"responsibility_areas", "thresholds", "threshold_versions", "threshold_version_services", "threshold_signoffs", "audit_log"}
 
 // dbState is a digest of every row of every table a mutation can write.
 type dbState map[string]string
@@ -107,28 +109,34 @@ func (s *apiServer) unchanged(before dbState) {
 
 // mutationArgs are the arguments of every mutation, as schema.graphqls declares them.
 var mutationArgs = map[string]string{
-	"createInstitution":       "input: CreateInstitutionInput!, reason: String",
-	"updateInstitution":       "id: ID!, expectedVersion: Int!, input: UpdateInstitutionInput!, reason: String",
-	"retireInstitution":       "id: ID!, expectedVersion: Int!, reason: String!",
-	"createPartnership":       "input: CreatePartnershipInput!, reason: String",
-	"updatePartnership":       "id: ID!, expectedVersion: Int!, input: UpdatePartnershipInput!, reason: String",
-	"retirePartnership":       "id: ID!, expectedVersion: Int!, reason: String!",
-	"addPartnershipMember":    "partnershipId: ID!, expectedVersion: Int!, institutionId: ID!, role: String!, reason: String",
-	"removePartnershipMember": "partnershipId: ID!, expectedVersion: Int!, institutionId: ID!, reason: String!",
-	"createSite":              "input: CreateSiteInput!, reason: String",
-	"updateSite":              "id: ID!, expectedVersion: Int!, input: UpdateSiteInput!, reason: String",
-	"retireSite":              "id: ID!, expectedVersion: Int!, reason: String!",
-	"createService":           "input: CreateServiceInput!, reason: String",
-	"updateService":           "id: ID!, expectedVersion: Int!, input: UpdateServiceInput!, reason: String",
-	"retireService":           "id: ID!, expectedVersion: Int!, reason: String!",
-	"createContactPoint":      "input: CreateContactPointInput!, reason: String",
-	"updateContactPoint":      "id: ID!, expectedVersion: Int!, input: UpdateContactPointInput!, reason: String",
-	"retireContactPoint":      "id: ID!, expectedVersion: Int!, reason: String!",
-	"endContactPoint":         "id: ID!, expectedVersion: Int!, validTo: Date!, successorId: ID, reason: String",
-	"verifyContactPoint":      "id: ID!, expectedVersion: Int!, reason: String",
-	"createGovernanceForum":   "input: CreateGovernanceForumInput!, reason: String",
-	"updateGovernanceForum":   "id: ID!, expectedVersion: Int!, input: UpdateGovernanceForumInput!, reason: String",
-	"retireGovernanceForum":   "id: ID!, expectedVersion: Int!, reason: String!",
+	"createInstitution":        "input: CreateInstitutionInput!, reason: String",
+	"updateInstitution":        "id: ID!, expectedVersion: Int!, input: UpdateInstitutionInput!, reason: String",
+	"retireInstitution":        "id: ID!, expectedVersion: Int!, reason: String!",
+	"createPartnership":        "input: CreatePartnershipInput!, reason: String",
+	"updatePartnership":        "id: ID!, expectedVersion: Int!, input: UpdatePartnershipInput!, reason: String",
+	"retirePartnership":        "id: ID!, expectedVersion: Int!, reason: String!",
+	"addPartnershipMember":     "partnershipId: ID!, expectedVersion: Int!, institutionId: ID!, role: String!, reason: String",
+	"removePartnershipMember":  "partnershipId: ID!, expectedVersion: Int!, institutionId: ID!, reason: String!",
+	"createSite":               "input: CreateSiteInput!, reason: String",
+	"updateSite":               "id: ID!, expectedVersion: Int!, input: UpdateSiteInput!, reason: String",
+	"retireSite":               "id: ID!, expectedVersion: Int!, reason: String!",
+	"createService":            "input: CreateServiceInput!, reason: String",
+	"updateService":            "id: ID!, expectedVersion: Int!, input: UpdateServiceInput!, reason: String",
+	"retireService":            "id: ID!, expectedVersion: Int!, reason: String!",
+	"createContactPoint":       "input: CreateContactPointInput!, reason: String",
+	"updateContactPoint":       "id: ID!, expectedVersion: Int!, input: UpdateContactPointInput!, reason: String",
+	"retireContactPoint":       "id: ID!, expectedVersion: Int!, reason: String!",
+	"endContactPoint":          "id: ID!, expectedVersion: Int!, validTo: Date!, successorId: ID, reason: String",
+	"verifyContactPoint":       "id: ID!, expectedVersion: Int!, reason: String",
+	"createGovernanceForum":    "input: CreateGovernanceForumInput!, reason: String",
+	"updateGovernanceForum":    "id: ID!, expectedVersion: Int!, input: UpdateGovernanceForumInput!, reason: String",
+	"retireGovernanceForum":    "id: ID!, expectedVersion: Int!, reason: String!",
+	"createResponsibilityArea": "input: CreateResponsibilityAreaInput!, reason: String",
+	"draftThreshold":           "partnershipId: ID!, areaId: ID!, input: ThresholdInput!, reason: String",
+	"updateThreshold":          "id: ID!, expectedVersion: Int!, input: UpdateThresholdInput!, reason: String",
+	"proposeThreshold":         "id: ID!, expectedVersion: Int!, reason: String",
+	"signOffThreshold":         "id: ID!, expectedVersion: Int!, reason: String",
+	"withdrawThreshold":        "id: ID!, expectedVersion: Int!, reason: String!",
 }
 
 // mutationDoc is a document calling the mutation name with every argument
@@ -157,7 +165,16 @@ type edited struct {
 
 func (s *apiServer) mutate(c caller, name string, vars map[string]any) gqlResponse {
 	s.t.Helper()
-	return s.do(c, mutationDoc(name, "id version retiredAt"), vars)
+	return s.do(c, mutationDoc(name, editedFields(name)), vars)
+}
+
+// editedFields is the selection of edited for the mutation's result:
+// thresholds and areas are never retired, so they have no retiredAt.
+func editedFields(mutation string) string {
+	if strings.HasSuffix(mutation, "Threshold") || mutation == "createResponsibilityArea" {
+		return "id version"
+	}
+	return "id version retiredAt"
 }
 
 // mustMutate runs a mutation that must succeed.
@@ -191,10 +208,13 @@ func ukDate(days int) string {
 	return time.Now().In(store.UK).AddDate(0, 0, days).Format(time.DateOnly)
 }
 
-// actionOf is the audit action a mutation records.
+// actionOf is the audit action a mutation records. (updateThreshold of a
+// threshold with no version pending records DRAFT, as it starts a new
+// version; the second signOffThreshold of a version records AGREE.)
 func actionOf(mutation string) string {
 	for prefix, action := range map[string]string{"create": "CREATE", "update": "UPDATE", "retire": "RETIRE",
-		"end": "END", "verify": "VERIFY", "add": "ADD_MEMBER", "remove": "REMOVE_MEMBER"} {
+		"end": "END", "verify": "VERIFY", "add": "ADD_MEMBER", "remove": "REMOVE_MEMBER",
+		"draft": "DRAFT", "propose": "PROPOSE", "signOff": "SIGN_OFF", "withdraw": "WITHDRAW"} {
 		if strings.HasPrefix(mutation, prefix) {
 			return action
 		}
@@ -351,13 +371,29 @@ func newPartnership() map[string]any {
 		"region": "NORTH_WEST", "sharedOutcomes": []string{"One pathway"}}, "reason": "New partnership"}
 }
 
+func newArea() map[string]any {
+	return map[string]any{"input": map[string]any{"name": "Support while at home out of term",
+		"description": "Keeping in touch with a student while they stay at their family home.", "sortOrder": 175},
+		"reason": "Raised at the steering group"}
+}
+
+// newThreshold drafts a threshold for an area the partnership has none for.
+func newThreshold(partnership, area string) map[string]any {
+	return map[string]any{"partnershipId": partnership, "areaId": area, "input": map[string]any{
+		"responsibleParty": "NHS", "collaboration": "Diagnosis stays with the NHS; advisers signpost to the GP.",
+		"nhsServiceIds": []string{serviceID("brownlow-gp")}, "hepServiceIds": []string{serviceID("mhas")}},
+		"reason": "First draft"}
+}
+
 // --- Who may change what ---
 
-// everyMutation is one valid call of each of the 22 mutations on seeded
+// everyMutation is one valid call of each of the 28 mutations on seeded
 // records (in Liverpool, and LJMU where it is about one institution). The
 // services and contact points are PUBLIC: anyone may see them, so refusals
 // are about who may change them (a record the caller may not see is
-// NOT_FOUND to mutations, as to queries).
+// NOT_FOUND to mutations, as to queries). Each threshold step is on a
+// seeded Liverpool threshold in the state it needs (a draft to change and
+// propose, a proposal the education side has signed, an agreed version).
 func everyMutation() []op {
 	return []op{
 		{"createInstitution", "", newInstitution()},
@@ -382,6 +418,12 @@ func everyMutation() []op {
 		{"createGovernanceForum", "", newForum(partnershipID("liverpool"))},
 		{"updateGovernanceForum", forumID("liverpool-weekly-mdt"), map[string]any{"input": map[string]any{"cadence": "FORTNIGHTLY"}}},
 		{"retireGovernanceForum", forumID("liverpool-steering-group"), map[string]any{"reason": "Merged"}},
+		{"createResponsibilityArea", "", newArea()},
+		{"draftThreshold", "", newThreshold(partnershipID("liverpool"), areaID("diagnosis"))},
+		{"updateThreshold", thresholdID("liverpool-long-term-conditions"), map[string]any{"input": map[string]any{"responsibleParty": "SHARED"}}},
+		{"proposeThreshold", thresholdID("liverpool-long-term-conditions"), nil},
+		{"signOffThreshold", thresholdID("liverpool-holding"), nil},
+		{"withdrawThreshold", thresholdID("liverpool-crisis"), map[string]any{"reason": "Under review"}},
 	}
 }
 
@@ -398,7 +440,7 @@ func TestHelpersKnowEveryMutation(t *testing.T) {
 	for _, m := range field.FindAllStringSubmatch(body, -1) {
 		inSchema[m[1]] = m[2]
 	}
-	if len(inSchema) != 22 || !maps.Equal(inSchema, mutationArgs) {
+	if len(inSchema) != 28 || !maps.Equal(inSchema, mutationArgs) {
 		t.Errorf("mutationArgs differ from the schema's %d mutations:\n%v\n%v", len(inSchema), inSchema, mutationArgs)
 	}
 	var listed []string
@@ -425,26 +467,35 @@ func TestMutationsNeedALeadOrAdmin(t *testing.T) {
 	}
 }
 
-// Institutions, partnerships and memberships are for administrators: a lead
-// is FORBIDDEN even for their own partnership and institution.
+// adminOnly reports whether only administrators may call the mutation:
+// institutions, partnerships, memberships and the catalogue of areas.
+func adminOnly(mutation string) bool {
+	return strings.Contains(mutation, "Institution") || strings.Contains(mutation, "Partnership") ||
+		mutation == "createResponsibilityArea"
+}
+
+// Institutions, partnerships, memberships and the catalogue of areas are for
+// administrators: a lead is FORBIDDEN even for their own partnership and
+// institution.
 func TestLeadsCannotManageInstitutionsPartnershipsOrMembers(t *testing.T) {
 	s := newAPIServer(t)
-	adminOnly := 0
+	n := 0
 	for _, o := range everyMutation() {
-		if !strings.Contains(o.mutation, "Institution") && !strings.Contains(o.mutation, "Partnership") {
+		if !adminOnly(o.mutation) {
 			continue
 		}
-		adminOnly++
+		n++
 		s.refuse(leadOfEverything, o, "FORBIDDEN")
 		s.refuse(ljmuLead, o, "FORBIDDEN")
 		s.refuse(liverpoolLead, o, "FORBIDDEN")
+		s.refuse(caller{Role: "lead", Subject: "lead-uol-liverpool", Partnerships: []string{"liverpool"}, Institutions: []string{"uol"}}, o, "FORBIDDEN")
 	}
-	if adminOnly != 8 {
-		t.Fatalf("%d admin-only mutations", adminOnly)
+	if n != 9 {
+		t.Fatalf("%d admin-only mutations", n)
 	}
 	// An administrator may do every one of them.
 	for _, o := range everyMutation() {
-		if strings.Contains(o.mutation, "Institution") || strings.Contains(o.mutation, "Partnership") {
+		if adminOnly(o.mutation) {
 			if o.mutation == "retirePartnership" {
 				continue // would make the membership changes NOT_FOUND; retired in TestRetire
 			}
@@ -488,6 +539,17 @@ func scopeGroups() map[string][]op {
 			{"updateGovernanceForum", forumID("liverpool-weekly-mdt"), map[string]any{"input": map[string]any{"howToBringACase": "By Monday noon"}}},
 			{"retireGovernanceForum", forumID("liverpool-steering-group"), map[string]any{"reason": "Merged with the review meeting"}},
 		},
+		// Thresholds are the partnership's: only a lead whose token names it
+		// changes them (not leads of its member institutions). Drafting (whose
+		// result, on a new threshold, is not at version 1) and signing off
+		// (which needs a side, not only a scope) have their own tests in
+		// thresholds_test.go: TestThresholdStepsNeedALeadOfThePartnership and
+		// TestThresholdSignOffNeedsASide.
+		"liverpool thresholds": {
+			{"updateThreshold", thresholdID("liverpool-long-term-conditions"), map[string]any{"input": map[string]any{"stepDown": "At the steering group"}}},
+			{"proposeThreshold", thresholdID("liverpool-long-term-conditions"), nil},
+			{"withdrawThreshold", thresholdID("liverpool-holding"), map[string]any{"reason": "Replaced"}},
+		},
 		"bristol": {
 			{"updateService", serviceID("bristol-wellbeing"), map[string]any{"input": map[string]any{"expectedWaitDays": 9}}},
 			{"createSite", "", newSite(institutionID("bristol"))},
@@ -502,7 +564,7 @@ func scopeGroups() map[string][]op {
 // its members' records and its forums); anything else is FORBIDDEN and
 // changes nothing. Administrators edit anywhere.
 func TestLeadScope(t *testing.T) {
-	all := []string{"ljmu", "uol", "mersey-care", "brownlow-health", "liverpool forums", "bristol"}
+	all := []string{"ljmu", "uol", "mersey-care", "brownlow-health", "liverpool forums", "liverpool thresholds", "bristol"}
 	for _, tc := range []struct {
 		name    string
 		caller  caller
@@ -511,7 +573,7 @@ func TestLeadScope(t *testing.T) {
 		{"lead of LJMU", ljmuLead, []string{"ljmu"}},
 		{"lead of UoL", uolLead, []string{"uol"}},
 		{"lead of Mersey Care", merseyCareLead, []string{"mersey-care"}},
-		{"lead of the Liverpool partnership", liverpoolLead, []string{"ljmu", "uol", "mersey-care", "brownlow-health", "liverpool forums"}},
+		{"lead of the Liverpool partnership", liverpoolLead, []string{"ljmu", "uol", "mersey-care", "brownlow-health", "liverpool forums", "liverpool thresholds"}},
 		{"lead of the Bristol partnership", bristolLead, []string{"bristol"}},
 		{"administrator", admin, all},
 	} {
@@ -591,10 +653,15 @@ func TestStaleVersionIsConflict(t *testing.T) {
 
 // Every mutation that changes a record takes expectedVersion: after someone
 // else's change, each one based on the old version is a CONFLICT with
-// extensions.currentVersion, and changes nothing.
+// extensions.currentVersion, and changes nothing. (draftThreshold takes no
+// version: drafting beside a pending version is a CONFLICT, tested in
+// TestThresholdLifecycleRefusals; every threshold step is checked with
+// stale versions either side of the current one in
+// TestThresholdStepsCheckTheVersion.)
 func TestEveryEditChecksTheVersion(t *testing.T) {
 	s := newAPIServer(t)
-	// Someone else changes each record first, taking it from version 1 to 2.
+	// Someone else changes each record at version 1 first, taking it to 2
+	// (seeded thresholds that have been through several steps are past it).
 	bumps := map[string]op{
 		"Institution":     {"updateInstitution", "", map[string]any{"input": map[string]any{"description": "Checked"}}},
 		"Partnership":     {"updatePartnership", "", map[string]any{"input": map[string]any{"description": "Checked"}}},
@@ -602,6 +669,7 @@ func TestEveryEditChecksTheVersion(t *testing.T) {
 		"Service":         {"updateService", "", map[string]any{"input": map[string]any{"howToAccess": "Checked"}}},
 		"ContactPoint":    {"verifyContactPoint", "", nil},
 		"GovernanceForum": {"updateGovernanceForum", "", map[string]any{"input": map[string]any{"purpose": "Checked"}}},
+		"Threshold":       {"updateThreshold", "", map[string]any{"input": map[string]any{"escalation": "Checked"}}},
 	}
 	bumped := map[string]bool{}
 	n := 0
@@ -613,7 +681,7 @@ func TestEveryEditChecksTheVersion(t *testing.T) {
 		t.Run(o.String(), func(t *testing.T) {
 			s := s.on(t)
 			table, _ := rowOf(t, o.target)
-			if !bumped[o.target] {
+			if !bumped[o.target] && s.version(o.target) == 1 {
 				b := bumps[tables[table]]
 				b.target = o.target
 				s.allow(admin, b)
@@ -635,7 +703,7 @@ func TestEveryEditChecksTheVersion(t *testing.T) {
 			s.unchanged(before)
 		})
 	}
-	if n != 16 {
+	if n != 20 {
 		t.Errorf("%d edits of existing records", n)
 	}
 }

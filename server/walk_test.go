@@ -67,6 +67,14 @@ var nodeTables = map[string]string{
 	"Threshold":          "thresholds",
 }
 
+// nodeNames is how the walk names records of a type in messages, over the
+// row t of its table: t.name unless given here. A threshold has no name of
+// its own: it is its partnership's, for an area.
+var nodeNames = map[string]string{
+	"Threshold": `(SELECT p.name || ': ' || a.name FROM partnerships p, responsibility_areas a
+		WHERE p.id = t.partnership_id AND a.id = t.area_id)`,
+}
+
 func TestWalkSchemaVisibility(t *testing.T) {
 	start := time.Now()
 	s := newWalkServer(t)
@@ -473,7 +481,11 @@ func walkIDs(t *testing.T, s *apiServer, sc *schemaInfo) *idSet {
 			ID   uuid.UUID
 			Name string
 		}
-		rows, _ := s.Pool.Query(context.Background(), `SELECT id, name FROM `+table+` ORDER BY id`)
+		name := "t.name"
+		if n, ok := nodeNames[p.Name]; ok {
+			name = n
+		}
+		rows, _ := s.Pool.Query(context.Background(), `SELECT t.id, `+name+` FROM `+table+` t ORDER BY t.id`)
 		recs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[rec])
 		if err != nil {
 			t.Fatal(err)
@@ -493,8 +505,8 @@ func walkIDs(t *testing.T, s *apiServer, sc *schemaInfo) *idSet {
 }
 
 // forArg is the IDs to pass to an ID argument: those of the type the
-// argument names (`institutionId`), or the field's own type (`service(id:)`),
-// else every ID.
+// argument names (`institutionId`, or `areaId` for a ResponsibilityArea), or
+// the field's own type (`service(id:)`), else every ID.
 func (s *idSet) forArg(arg string, fieldType string) []string {
 	base := strings.TrimSuffix(strings.TrimSuffix(arg, "s"), "Id")
 	if base == "id" {
@@ -507,6 +519,18 @@ func (s *idSet) forArg(arg string, fieldType string) []string {
 		if strings.EqualFold(typ, base) {
 			return ids
 		}
+	}
+	var found []string
+	for typ, ids := range s.byType {
+		if strings.HasSuffix(strings.ToLower(typ), strings.ToLower(base)) {
+			if found != nil {
+				return s.all // ambiguous
+			}
+			found = ids
+		}
+	}
+	if found != nil {
+		return found
 	}
 	return s.all
 }
@@ -947,6 +971,12 @@ func valuesFor(sc *schemaInfo, ids *idSet, probes []string, name string, r typeR
 		return out
 	case "Boolean":
 		return []string{"true", "false"}
+	case "DateTime":
+		// Moments at which the seed's agreements stood differently (as of
+		// now is the default): a year ago, before any was agreed, and two
+		// months ago, when some were.
+		return []string{strconv.Quote(time.Now().AddDate(-1, 0, 0).UTC().Format(time.RFC3339)),
+			strconv.Quote(time.Now().AddDate(0, -2, 0).UTC().Format(time.RFC3339))}
 	case "Int":
 		return []string{"1", "5"}
 	case "Float":
@@ -1410,8 +1440,13 @@ func loadSecrets(t *testing.T, s *apiServer, v viewerRule) *secrets {
 	// current record that has no visibility of its own, and of every visible
 	// contact point and service.
 	var open []string
-	for _, table := range []string{"institutions", "sites", "partnerships", "governance_forums", "partnership_members"} {
-		rows, _ := s.Pool.Query(ctx, `SELECT row_to_json(t)::text FROM `+table+` t WHERE t.retired_at IS NULL`)
+	for _, table := range []string{"institutions", "sites", "partnerships", "governance_forums", "partnership_members",
+		"responsibility_areas", "threshold_versions"} {
+		cond := "t.retired_at IS NULL"
+		if table == "threshold_versions" {
+			cond = "true" // every version is in a threshold's history
+		}
+		rows, _ := s.Pool.Query(ctx, `SELECT row_to_json(t)::text FROM `+table+` t WHERE `+cond)
 		js, err := pgx.CollectRows(rows, pgx.RowTo[string])
 		if err != nil {
 			t.Fatal(err)
@@ -1478,6 +1513,37 @@ func loadSecrets(t *testing.T, s *apiServer, v viewerRule) *secrets {
 		}
 	}
 	out.expected = exp
+
+	// Who signed a threshold is a member of staff: their name is for
+	// signed-in callers only (ThresholdSignOff.signerName).
+	rows, _ := s.Pool.Query(ctx, `SELECT DISTINCT o.signer_name, p.name || ': ' || a.name
+		FROM threshold_signoffs o JOIN threshold_versions v ON v.id = o.threshold_version_id
+		JOIN thresholds th ON th.id = v.threshold_id JOIN partnerships p ON p.id = th.partnership_id
+		JOIN responsibility_areas a ON a.id = th.area_id WHERE o.signer_name IS NOT NULL ORDER BY 1, 2`)
+	signers, err := pgx.CollectRows(rows, pgx.RowToStructByPos[struct{ Name, Threshold string }])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(signers) == 0 {
+		t.Fatal("no signed threshold in the seed; the walk needs signer names to look for")
+	}
+	signed := map[string]bool{}
+	for _, sg := range signers {
+		if signed[sg.Name] {
+			continue
+		}
+		signed[sg.Name] = true
+		record := fmt.Sprintf("sign-off of the threshold %q", sg.Threshold)
+		sv := secret{sg.Name, "signerName of " + record, "SIGNER", record, "signerName"}
+		switch {
+		case v.professional:
+			out.expected = append(out.expected, sv)
+		case isOpen(sg.Name):
+			out.dropped = append(out.dropped, strconv.Quote(sg.Name))
+		default:
+			out.secrets = append(out.secrets, sv)
+		}
+	}
 	if len(out.secrets) < 10 {
 		t.Fatalf("only %d hidden values in the seed for this caller; the walk needs hidden records to look for", len(out.secrets))
 	}
