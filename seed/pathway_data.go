@@ -199,7 +199,7 @@ var liverpoolAfter = Pathway{
 			TimeLimitHours:        hours(24),
 			ReceivingPurpose:      "URGENT_CARE_NOTIFICATION",
 			Agreement:             liverpoolConsentISA,
-			ProtocolNotes: "Sent with the share to the Student Liaison Service, to the university's nominated urgent care contact (the MHAS duty adviser). " +
+			ProtocolNotes: "Sent with the share to the Student Liaison Service, to the university's nominated urgent care contact (shown with the plan). " +
 				"If the nominated person has left post, send to their successor or deputy.",
 			FirstContactDays: days(2),
 			StudentExpectation: "Because you agreed, the university's Mental Health Advisory Service is told that you came to A&E, so you are not left on your own when you get back. " +
@@ -443,7 +443,7 @@ var liverpoolAfter = Pathway{
 			TimeLimitHours:        hours(48),
 			ReceivingPurpose:      "DISCHARGE_NOTIFICATION",
 			Agreement:             liverpoolConsentISA,
-			ProtocolNotes:         "Send before or on the day of discharge where possible, and no later than 48 hours after, to the Student Wellbeing duty team.",
+			ProtocolNotes:         "Send before or on the day of discharge where possible, and no later than 48 hours after, to the nominated discharge contact shown with the plan.",
 			FirstContactDays:      days(3),
 			StudentExpectation: "Because you agreed, LJMU Student Advice and Wellbeing is told when you leave hospital or the crisis team's care, and is sent your safety plan. " +
 				"An adviser will contact you within a few days to help you settle back into your studies, including any changes to deadlines or exams.",

@@ -867,10 +867,18 @@ func TestThresholdValidation(t *testing.T) {
 	}
 	// A service given twice counts once.
 	th = s.mustStep(liverpoolLead, "updateThreshold", s.stepOn(crisis, map[string]any{"input": map[string]any{
-		"hepServiceIds": []string{serviceID("mhas"), serviceID("mhas")}}}))
-	if got := names(th.Pending.HepServices); len(got) != 1 || got[0] != serviceID("mhas") {
+		"hepServiceIds": []string{serviceID("mhas"), serviceID("ljmu-wellbeing"), serviceID("mhas")}}}))
+	if got := names(th.Pending.HepServices); len(got) != 2 || !slices.Contains(got, serviceID("mhas")) || !slices.Contains(got, serviceID("ljmu-wellbeing")) {
 		t.Errorf("HEP services %v", got)
 	}
+	// An update that changes nothing is refused (it would void sign-offs for nothing).
+	s.refuseStep(liverpoolLead, "updateThreshold", s.stepOn(crisis, map[string]any{"input": map[string]any{
+		"hepServiceIds": []string{serviceID("ljmu-wellbeing"), serviceID("mhas")}}}), "BAD_USER_INPUT", "input")
+	// Services must be the partnership members' own, on their side.
+	s.refuseStep(liverpoolLead, "updateThreshold", s.stepOn(crisis, map[string]any{"input": map[string]any{
+		"hepServiceIds": []string{serviceID("ucope")}}}), "BAD_USER_INPUT", "input.hepServiceIds")
+	s.refuseStep(liverpoolLead, "updateThreshold", s.stepOn(crisis, map[string]any{"input": map[string]any{
+		"nhsServiceIds": []string{serviceID("awp-response-line")}}}), "BAD_USER_INPUT", "input.nhsServiceIds")
 }
 
 // --- Reading ---

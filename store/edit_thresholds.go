@@ -30,7 +30,11 @@ type ThresholdPatch struct {
 	HEPServiceIDs    Opt[[]uuid.UUID]
 }
 
-func (f *ThresholdFields) validate(ctx context.Context, tx pgx.Tx, c *checker) error {
+// validate checks f for a threshold of partnershipID: the services named on
+// each side are live services of the partnership's members on that side
+// (NHS bodies on the NHS side; universities, colleges and students' unions
+// on the education side).
+func (f *ThresholdFields) validate(ctx context.Context, tx pgx.Tx, c *checker, partnershipID uuid.UUID) error {
 	c.oneOf("input.responsibleParty", f.ResponsibleParty, "NHS", "HEP", "SHARED", "STUDENT", "UNCLEAR")
 	c.optional("input.collaboration", &f.Collaboration, 4000)
 	c.optional("input.escalation", &f.Escalation, 4000)
@@ -39,16 +43,23 @@ func (f *ThresholdFields) validate(ctx context.Context, tx pgx.Tx, c *checker) e
 	if c.err != nil {
 		return c.err
 	}
-	for _, ids := range []struct {
+	for _, side := range []struct {
 		field string
 		ids   []uuid.UUID
-	}{{"input.nhsServiceIds", f.NHSServiceIDs}, {"input.hepServiceIds", f.HEPServiceIDs}} {
+		kinds []string
+		words string
+	}{
+		{"input.nhsServiceIds", f.NHSServiceIDs, []string{"NHS_TRUST", "INTEGRATED_CARE_BOARD", "PRIMARY_CARE_NETWORK", "GP_PRACTICE"}, "an NHS member"},
+		{"input.hepServiceIds", f.HEPServiceIDs, []string{"HIGHER_EDUCATION_PROVIDER", "FURTHER_EDUCATION_COLLEGE", "STUDENTS_UNION"}, "an education member"},
+	} {
 		var n int
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM services WHERE id = ANY($1) AND retired_at IS NULL`, ids.ids).Scan(&n); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM services s JOIN institutions i ON i.id = s.institution_id
+			JOIN partnership_members m ON m.institution_id = i.id AND m.partnership_id = $2 AND m.retired_at IS NULL
+			WHERE s.id = ANY($1) AND s.retired_at IS NULL AND i.kind = ANY($3)`, side.ids, partnershipID, side.kinds).Scan(&n); err != nil {
 			return err
 		}
-		if n != len(ids.ids) {
-			return BadInput(ids.field, "names a service that is not in the directory")
+		if n != len(side.ids) {
+			return BadInput(side.field, "must name live services of %s of this partnership", side.words)
 		}
 	}
 	return nil
@@ -72,7 +83,14 @@ var thresholdEntity = entity[Threshold]{
 		rows, _ := tx.Query(ctx, `SELECT `+thresholdColumns+` FROM thresholds t WHERE t.id = $1`, id)
 		return pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Threshold])
 	},
-	authorize: func(ctx context.Context, _ pgx.Tx, cur Threshold) error {
+	authorize: func(ctx context.Context, tx pgx.Tx, cur Threshold) error {
+		live, err := exists(ctx, tx, `SELECT EXISTS (SELECT 1 FROM partnerships WHERE id = $1 AND retired_at IS NULL)`, cur.PartnershipID)
+		if err != nil {
+			return err
+		}
+		if !live {
+			return ErrNotFound // a retired partnership's thresholds leave the directory with it
+		}
 		return requirePartnershipScope(ctx, cur.PartnershipID)
 	},
 	scopeOf: func(cur Threshold) (*uuid.UUID, *uuid.UUID) { return nil, &cur.PartnershipID },
@@ -97,15 +115,17 @@ func (s *Store) thresholdStep(ctx context.Context, id uuid.UUID, expected int, a
 	f func(tx pgx.Tx, cur Threshold, versions []ThresholdVersion) (string, error)) (Threshold, error) {
 	var out Threshold
 	err := s.inTx(ctx, func(tx pgx.Tx) (err error) {
-		out, err = s.stepInTx(ctx, tx, id, &expected, action, reason, f)
+		out, err = s.stepInTx(ctx, tx, id, &expected, false, action, reason, f)
 		return err
 	})
 	return out, dbError(err)
 }
 
 // stepInTx is thresholdStep within tx; a nil expected skips the version
-// check (for a step the same transaction has just made possible).
-func (s *Store) stepInTx(ctx context.Context, tx pgx.Tx, id uuid.UUID, expected *int, action string, reason *string,
+// check (for a step the same transaction has just made possible). fresh is
+// true for the first step of a threshold created in this transaction: it
+// stays at version 1 and its audit entry has no "before".
+func (s *Store) stepInTx(ctx context.Context, tx pgx.Tx, id uuid.UUID, expected *int, fresh bool, action string, reason *string,
 	f func(tx pgx.Tx, cur Threshold, versions []ThresholdVersion) (string, error)) (Threshold, error) {
 	before, version, err := lockThreshold(ctx, tx, id)
 	if err != nil {
@@ -134,7 +154,9 @@ func (s *Store) stepInTx(ctx context.Context, tx pgx.Tx, id uuid.UUID, expected 
 	if act == "" {
 		act = action
 	}
-	if _, err := tx.Exec(ctx, `UPDATE thresholds SET version = version + 1 WHERE id = $1`, id); err != nil {
+	if fresh {
+		before = nil
+	} else if _, err := tx.Exec(ctx, `UPDATE thresholds SET version = version + 1 WHERE id = $1`, id); err != nil {
 		return Threshold{}, err
 	}
 	out, err := thresholdEntity.load(ctx, tx, id)
@@ -195,21 +217,28 @@ func (s *Store) DraftThreshold(ctx context.Context, partnershipID, areaID uuid.U
 		if err != nil || !ok {
 			return orInput(err, "areaId", "is not a responsibility area")
 		}
-		var id uuid.UUID
+		var (
+			id    uuid.UUID
+			fresh bool
+		)
 		if err := tx.QueryRow(ctx, `INSERT INTO thresholds (partnership_id, area_id) VALUES ($1, $2)
 			ON CONFLICT (partnership_id, area_id) DO UPDATE SET version = thresholds.version
-			RETURNING id`, partnershipID, areaID).Scan(&id); err != nil {
+			RETURNING id, (xmax = 0)`, partnershipID, areaID).Scan(&id, &fresh); err != nil {
 			return err
 		}
-		out, err = s.stepInTx(ctx, tx, id, nil, "DRAFT", reason, func(tx pgx.Tx, cur Threshold, versions []ThresholdVersion) (string, error) {
+		out, err = s.stepInTx(ctx, tx, id, nil, fresh, "DRAFT", reason, func(tx pgx.Tx, cur Threshold, versions []ThresholdVersion) (string, error) {
 			if p := Pending(versions); p != nil {
 				return "", &ConflictError{Entity: "threshold", CurrentVersion: cur.Version,
 					Message: fmt.Sprintf("version %d of this threshold is already %s: update it rather than starting another", p.Number, lower(p.Status))}
 			}
-			if err := f.validate(ctx, tx, &checker{}); err != nil {
+			if err := f.validate(ctx, tx, &checker{}, partnershipID); err != nil {
 				return "", err
 			}
-			return "", insertVersion(ctx, tx, id, len(versions)+1, cur.Version+1, f)
+			textVersion := cur.Version + 1 // the version this step brings it to
+			if fresh {
+				textVersion = cur.Version
+			}
+			return "", insertVersion(ctx, tx, id, len(versions)+1, textVersion, f)
 		})
 		return err
 	})
@@ -266,8 +295,11 @@ func (s *Store) UpdateThreshold(ctx context.Context, id uuid.UUID, expected int,
 		p.StepDown.apply(&f.StepDown)
 		p.NHSServiceIDs.apply(&f.NHSServiceIDs)
 		p.HEPServiceIDs.apply(&f.HEPServiceIDs)
-		if err := f.validate(ctx, tx, c); err != nil {
+		if err := f.validate(ctx, tx, c, cur.PartnershipID); err != nil {
 			return "", err
+		}
+		if base != nil && sameText(ctx, tx, *base, f, base.ID) {
+			return "", BadInput("input", "changes nothing: the threshold already says this")
 		}
 		if pending == nil {
 			return "DRAFT", insertVersion(ctx, tx, id, len(versions)+1, cur.Version+1, f)
@@ -282,6 +314,31 @@ func (s *Store) UpdateThreshold(ctx context.Context, id uuid.UUID, expected int,
 		}
 		return "", writeVersionServices(ctx, tx, pending.ID, f)
 	})
+}
+
+// sameText reports whether f says exactly what version v says.
+func sameText(ctx context.Context, tx pgx.Tx, v ThresholdVersion, f ThresholdFields, versionID uuid.UUID) bool {
+	eq := func(a, b *string) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
+	if v.ResponsibleParty != f.ResponsibleParty || !eq(v.Collaboration, f.Collaboration) ||
+		!eq(v.Escalation, f.Escalation) || !eq(v.StepDown, f.StepDown) {
+		return false
+	}
+	svcs, err := versionServicesInTx(ctx, tx, versionID)
+	if err != nil {
+		return false
+	}
+	var nhs, hep []uuid.UUID
+	for _, vs := range svcs {
+		if vs.Side == "NHS" {
+			nhs = append(nhs, vs.ServiceID)
+		} else {
+			hep = append(hep, vs.ServiceID)
+		}
+	}
+	same := func(a, b []uuid.UUID) bool {
+		return len(a) == len(b) && !slices.ContainsFunc(a, func(id uuid.UUID) bool { return !slices.Contains(b, id) })
+	}
+	return same(nhs, f.NHSServiceIDs) && same(hep, f.HEPServiceIDs)
 }
 
 func versionServicesInTx(ctx context.Context, tx pgx.Tx, versionID uuid.UUID) ([]VersionService, error) {

@@ -178,6 +178,9 @@ func (st Step) ExpectedHours() int {
 // MaxRoutes is the most routes Routes returns.
 const MaxRoutes = 20
 
+// maxRouteExpansions bounds the work of one Routes call on a dense graph.
+const maxRouteExpansions = 20000
+
 // Route is a simple path of steps.
 type Route struct {
 	Steps []Step
@@ -218,11 +221,15 @@ func (s *Store) Routes(ctx context.Context, from, to uuid.UUID, maxSteps int) ([
 	}
 	var path []Step
 	visited := map[uuid.UUID]bool{from: true}
+	budget := maxRouteExpansions
 	var walk func(at uuid.UUID, hours int)
 	walk = func(at uuid.UUID, hours int) {
-		if len(out) >= 10*MaxRoutes {
-			return // bound the search; the best are kept below
+		// Bound the search whatever the shape of the graph: the best routes
+		// found within the budget are kept below.
+		if len(out) >= 10*MaxRoutes || budget <= 0 {
+			return
 		}
+		budget--
 		for _, st := range bySource[at] {
 			if visited[st.ToServiceID] {
 				continue
