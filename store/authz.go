@@ -96,3 +96,16 @@ func requireInstitution(ctx context.Context, tx pgx.Tx, field string, institutio
 	}
 	return requireInstitutionScope(ctx, tx, institutionID)
 }
+
+// requirePartnership checks that partnershipID is a current partnership in
+// the caller's scope; field names the input that gave it.
+func requirePartnership(ctx context.Context, tx pgx.Tx, field string, partnershipID uuid.UUID) error {
+	if err := requirePartnershipScope(ctx, partnershipID); err != nil {
+		return err
+	}
+	ok, err := exists(ctx, tx, `SELECT EXISTS (SELECT 1 FROM partnerships WHERE id = $1 AND retired_at IS NULL)`, partnershipID)
+	if err != nil || !ok {
+		return orInput(err, field, "is not a partnership in the directory")
+	}
+	return nil
+}

@@ -43,14 +43,7 @@ var forumEntity = entity[Forum]{
 // CreateForum adds a governance forum to partnershipID.
 func (s *Store) CreateForum(ctx context.Context, partnershipID uuid.UUID, f ForumFields, reason *string) (Forum, error) {
 	return create(ctx, s, forumEntity, reason, func(tx pgx.Tx) error {
-		if err := requirePartnershipScope(ctx, partnershipID); err != nil {
-			return err
-		}
-		ok, err := exists(ctx, tx, `SELECT EXISTS (SELECT 1 FROM partnerships WHERE id = $1 AND retired_at IS NULL)`, partnershipID)
-		if err != nil || !ok {
-			return orInput(err, "input.partnershipId", "is not a partnership in the directory")
-		}
-		return nil
+		return requirePartnership(ctx, tx, "input.partnershipId", partnershipID)
 	}, func(tx pgx.Tx, id uuid.UUID) error {
 		if err := f.validate(&checker{}); err != nil {
 			return err

@@ -112,14 +112,7 @@ func (s *Store) CreateAgreement(ctx context.Context, partnershipID *uuid.UUID, f
 		if partnershipID == nil {
 			return requireAdmin(ctx)
 		}
-		if err := requirePartnershipScope(ctx, *partnershipID); err != nil {
-			return err
-		}
-		ok, err := exists(ctx, tx, `SELECT EXISTS (SELECT 1 FROM partnerships WHERE id = $1 AND retired_at IS NULL)`, *partnershipID)
-		if err != nil || !ok {
-			return orInput(err, "input.partnershipId", "is not a partnership in the directory")
-		}
-		return nil
+		return requirePartnership(ctx, tx, "input.partnershipId", *partnershipID)
 	}, func(tx pgx.Tx, id uuid.UUID) error {
 		if err := f.validate(ctx, tx, &checker{}); err != nil {
 			return err
@@ -189,14 +182,7 @@ var pathwayEntity = entity[Pathway]{
 // CreatePathway adds a pathway to a partnership (its leads and administrators).
 func (s *Store) CreatePathway(ctx context.Context, partnershipID uuid.UUID, f PathwayFields, reason *string) (Pathway, error) {
 	return create(ctx, s, pathwayEntity, reason, func(tx pgx.Tx) error {
-		if err := requirePartnershipScope(ctx, partnershipID); err != nil {
-			return err
-		}
-		ok, err := exists(ctx, tx, `SELECT EXISTS (SELECT 1 FROM partnerships WHERE id = $1 AND retired_at IS NULL)`, partnershipID)
-		if err != nil || !ok {
-			return orInput(err, "input.partnershipId", "is not a partnership in the directory")
-		}
-		return nil
+		return requirePartnership(ctx, tx, "input.partnershipId", partnershipID)
 	}, func(tx pgx.Tx, id uuid.UUID) error {
 		c := &checker{}
 		c.required("input.name", &f.Name, 300)

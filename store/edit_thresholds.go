@@ -206,14 +206,10 @@ func (s *Store) DraftThreshold(ctx context.Context, partnershipID, areaID uuid.U
 	}
 	var out Threshold
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
-		if err := requirePartnershipScope(ctx, partnershipID); err != nil {
+		if err := requirePartnership(ctx, tx, "partnershipId", partnershipID); err != nil {
 			return err
 		}
-		ok, err := exists(ctx, tx, `SELECT EXISTS (SELECT 1 FROM partnerships WHERE id = $1 AND retired_at IS NULL)`, partnershipID)
-		if err != nil || !ok {
-			return orInput(err, "partnershipId", "is not a partnership in the directory")
-		}
-		ok, err = exists(ctx, tx, `SELECT EXISTS (SELECT 1 FROM responsibility_areas WHERE id = $1 AND retired_at IS NULL)`, areaID)
+		ok, err := exists(ctx, tx, `SELECT EXISTS (SELECT 1 FROM responsibility_areas WHERE id = $1 AND retired_at IS NULL)`, areaID)
 		if err != nil || !ok {
 			return orInput(err, "areaId", "is not a responsibility area")
 		}
