@@ -14,6 +14,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -65,14 +66,20 @@ var nodeTables = map[string]string{
 	"ContactPoint":       "contact_points",
 	"ResponsibilityArea": "responsibility_areas",
 	"Threshold":          "thresholds",
+	"SharingAgreement":   "sharing_agreements",
+	"Pathway":            "pathways",
+	"PathwayStep":        "pathway_steps",
 }
 
 // nodeNames is how the walk names records of a type in messages, over the
 // row t of its table: t.name unless given here. A threshold has no name of
-// its own: it is its partnership's, for an area.
+// its own: it is its partnership's, for an area; a pathway step is named by
+// the services it joins and its situation.
 var nodeNames = map[string]string{
 	"Threshold": `(SELECT p.name || ': ' || a.name FROM partnerships p, responsibility_areas a
 		WHERE p.id = t.partnership_id AND a.id = t.area_id)`,
+	"PathwayStep": `(SELECT f.name || ' → ' || s.name || ' (' || t.situation || ')' FROM services f, services s
+		WHERE f.id = t.from_service_id AND s.id = t.to_service_id)`,
 }
 
 func TestWalkSchemaVisibility(t *testing.T) {
@@ -81,6 +88,7 @@ func TestWalkSchemaVisibility(t *testing.T) {
 	addWalkFixtures(t, s)
 	sc := introspect(t, s)
 	ids := walkIDs(t, s, sc)
+	bounded := boundedRootArgs(t, s, sc, ids)
 
 	// Calls for hidden (and retired) records fail with NOT_FOUND; no other
 	// failure is expected, except of the root fields in mustFail, every
@@ -109,7 +117,7 @@ func TestWalkSchemaVisibility(t *testing.T) {
 			sec := loadSecrets(t, &ws, v)
 			probes := sec.probes()
 			b := newSelBuilder(t, sc)
-			calls := rootCalls(t, sc, b, ids, probes, wk.skip)
+			calls := rootCalls(t, sc, b, ids, probes, wk.skip, bounded)
 			res := runWalk(t, &ws, wk.who, b, ids, calls)
 
 			t.Logf("%s: %d requests, %d root calls, %d field paths requested, %d schema fields covered; "+
@@ -212,7 +220,7 @@ func TestWalkSchemaVisibility(t *testing.T) {
 					seen[e.kind]++
 				}
 			}
-			t.Logf("%s: received the values of visible contact points and services by visibility: %v", wk.name, seen)
+			t.Logf("%s: received the values of visible contact points, services and pathway steps by visibility: %v", wk.name, seen)
 			want := []string{"PUBLIC"}
 			if v.professional {
 				want = append(want, "PROFESSIONAL")
@@ -222,7 +230,7 @@ func TestWalkSchemaVisibility(t *testing.T) {
 			}
 			for _, k := range want {
 				if seen[k] == 0 {
-					t.Errorf("no value of a visible %s contact point or service came back: the walk proves nothing", k)
+					t.Errorf("no value of a visible %s contact point, service or pathway step came back: the walk proves nothing", k)
 				}
 			}
 			if leaks == 0 && !t.Failed() {
@@ -249,8 +257,11 @@ func newWalkServer(t *testing.T) *apiServer {
 // addWalkFixtures adds to the walk's own copy of the seed the records that
 // test paths the seed does not: contact points of hidden services, a hidden
 // out-of-hours service, PARTNERSHIP services, hidden deputies and
-// successors of public contacts (Query.contactPoints answers with both), and
-// a retired membership, which must not open a partnership's records.
+// successors of public contacts (Query.contactPoints answers with both), a
+// retired membership, which must not open a partnership's records, and
+// pathway steps to and from the PARTNERSHIP services (a step is visible
+// only when the services at both ends are; the seed's only hidden ends are
+// the PROFESSIONAL MDT's).
 func addWalkFixtures(t *testing.T, s *apiServer) {
 	t.Helper()
 	ctx := context.Background()
@@ -263,6 +274,11 @@ func addWalkFixtures(t *testing.T, s *apiServer) {
 		"bristol":  seed.ID("partnerships", "bristol"),
 		"svcL":     uuid.New(),
 		"svcB":     uuid.New(),
+		"liaison":  seed.ID("services", "student-liaison"),
+		"uweWell":  seed.ID("services", "uwe-wellbeing"),
+		"pwL":      seed.ID("pathways", "liverpool-after"),
+		"pwB":      seed.ID("pathways", "bristol-cross-referral"),
+		"isa":      seed.ID("sharing_agreements", "liverpool-consent-isa"),
 		"ended":    uuid.New(),
 		"current":  uuid.New(),
 		"deputy":   uuid.New(),
@@ -305,6 +321,21 @@ func addWalkFixtures(t *testing.T, s *apiServer) {
 		// membership opens nothing.
 		`INSERT INTO partnership_members (partnership_id, institution_id, role, retired_at)
 		 VALUES (@bristol, @ljmu, 'Walk fixture former member', now() - interval '1 day')`,
+		// Steps into (and on from) the Liverpool partners clinic, and into
+		// the Bristol one: hidden from students, and from a professional of
+		// the other partnership, by every path (nextSteps, routes, handover,
+		// pathwayMap, Pathway.steps, node).
+		`INSERT INTO pathway_steps (pathway_id, from_service_id, to_service_id, situation, consents, receiving_purpose,
+		        agreement_id, eligibility, protocol_notes, student_expectation, time_limit_hours)
+		 VALUES (@pwL, @liaison, @svcL, 'PRESENTS_AT_URGENT_CARE', '{GIVEN}', 'STUDENT_LIAISON', @isa,
+		         'Walk fixture: students the Liverpool partners clinic knows', 'Walk fixture: phone the Liverpool partners clinic desk',
+		         'Walk fixture: the Liverpool partners clinic will call you', 2),
+		        (@pwL, @svcL, @ucope, 'PRESENTS_AT_URGENT_CARE', '{GIVEN}', 'GENERAL_ENQUIRIES', @isa,
+		         'Walk fixture: patients leaving the Liverpool partners clinic', 'Walk fixture: the Liverpool partners clinic refers on to U-COPE',
+		         'Walk fixture: after the Liverpool partners clinic, U-COPE offers talking therapy', 72),
+		        (@pwB, @uweWell, @svcB, 'CONCERN_RAISED_AT_UNIVERSITY', '{GIVEN}', 'STUDENT_LIAISON', NULL,
+		         'Walk fixture: UWE students the Bristol partners clinic knows', 'Walk fixture: phone the Bristol partners clinic desk',
+		         'Walk fixture: the Bristol partners clinic will call you', 4)`,
 	} {
 		if _, err := s.Pool.Exec(ctx, q, a); err != nil {
 			t.Fatalf("walk fixture: %v\n%s", err, q)
@@ -527,6 +558,16 @@ func (s *idSet) forArg(arg string, fieldType string) []string {
 				return s.all // ambiguous
 			}
 			found = ids
+		}
+	}
+	if found != nil {
+		return found
+	}
+	// A name qualifying its type: `fromServiceId`, `toInstitutionId`.
+	best := ""
+	for typ, ids := range s.byType {
+		if strings.HasSuffix(strings.ToLower(base), strings.ToLower(typ)) && len(typ) > len(best) {
+			best, found = typ, ids
 		}
 	}
 	if found != nil {
@@ -781,8 +822,9 @@ func (c rootCall) String() string { return c.field + argList(c.args) }
 // rootCalls is every call of every root field: every ID of the right type
 // for ID arguments, every value of enum arguments, connections a page of
 // 100 at a time (and again a small page at a time), and one call per value
-// of each optional filter.
-func rootCalls(t *testing.T, sc *schemaInfo, b *selBuilder, ids *idSet, probes []string, skip map[string]bool) []rootCall {
+// of each optional filter; for the fields in bounded, the calls given there.
+func rootCalls(t *testing.T, sc *schemaInfo, b *selBuilder, ids *idSet, probes []string, skip map[string]bool,
+	bounded map[string]boundedCalls) []rootCall {
 	var calls []rootCall
 	q := sc.types[sc.query]
 	// The types of the records that root connections list.
@@ -830,12 +872,20 @@ func rootCalls(t *testing.T, sc *schemaInfo, b *selBuilder, ids *idSet, probes [
 				hasFirst = true
 			case a.Name == "after":
 			case a.required():
+				isID := a.Type.named().Name == "ID"
+				byID = byID || isID
+				if bc, ok := bounded[f.Name]; ok {
+					for _, l := range append(append([][]string{}, bc.base...), bc.variants...) {
+						if !slices.ContainsFunc(l, func(arg string) bool { return strings.HasPrefix(arg, a.Name+": ") }) {
+							t.Fatalf("the bounded arguments of %s.%s lack %s: %v", sc.query, f.Name, a.Name, l)
+						}
+					}
+					continue // the argument lists are given
+				}
 				vals := rootValues(sc, ids, probes, a, ret)
 				if len(vals) == 0 {
 					t.Fatalf("the walk cannot supply %s.%s(%s: %s)", sc.query, f.Name, a.Name, a.Type.String())
 				}
-				isID := a.Type.named().Name == "ID"
-				byID = byID || isID
 				var next []argSet
 				for _, s := range sets {
 					for _, v := range vals {
@@ -851,6 +901,24 @@ func rootCalls(t *testing.T, sc *schemaInfo, b *selBuilder, ids *idSet, probes [
 				optional = append(optional, a)
 			}
 		}
+		bc, isBounded := bounded[f.Name]
+		if isBounded {
+			if len(bc.base) == 0 {
+				t.Fatalf("no bounded arguments for %s.%s", sc.query, f.Name)
+			}
+			for _, l := range append(append([][]string{}, bc.base...), bc.variants...) {
+				for _, arg := range l {
+					name, _, _ := strings.Cut(arg, ": ")
+					if !slices.ContainsFunc(f.Args, func(a inputValue) bool { return a.Name == name }) {
+						t.Fatalf("the bounded arguments of %s.%s name %s, which it does not take", sc.query, f.Name, name)
+					}
+				}
+			}
+			sets = nil
+			for _, l := range bc.base {
+				sets = append(sets, argSet{args: l})
+			}
+		}
 		for _, s := range sets {
 			depth := walkDepth
 			if byID {
@@ -863,6 +931,9 @@ func rootCalls(t *testing.T, sc *schemaInfo, b *selBuilder, ids *idSet, probes [
 					depth = walkListedIDDepth
 				}
 			}
+			if isBounded && bc.depth > 0 {
+				depth = bc.depth
+			}
 			args := s.args
 			if hasFirst {
 				args = append(args, "first: 100")
@@ -871,7 +942,13 @@ func rootCalls(t *testing.T, sc *schemaInfo, b *selBuilder, ids *idSet, probes [
 		}
 		b.covered[sc.query+"."+f.Name] = true
 		// Optional arguments, one value at a time, with smaller selections.
+		for _, l := range bc.variants {
+			calls = append(calls, mk(l, walkVariantDepth))
+		}
 		for _, a := range optional {
+			if isBounded {
+				break // given in bc.variants
+			}
 			for _, v := range rootValues(sc, ids, probes, a, ret) {
 				for _, set := range sets {
 					s := append(append([]string{}, set.args...), a.Name+": "+v)
@@ -892,6 +969,232 @@ func rootCalls(t *testing.T, sc *schemaInfo, b *selBuilder, ids *idSet, probes [
 		}
 	}
 	return calls
+}
+
+// walkMaxRoutePairs bounds the (from, to) pairs that routes is walked with.
+const walkMaxRoutePairs = 400
+
+// boundedCalls are the argument lists a root field is walked with instead
+// of every value of every argument: base at depth (when not 0; else the
+// field's usual depth), variants (with optional arguments) at
+// walkVariantDepth.
+type boundedCalls struct {
+	base, variants [][]string
+	depth          int
+}
+
+// boundedRootArgs gives the calls of the root fields about pathways, whose
+// every ID × every enum value would take minutes to walk, as representative
+// sets read from the walk's database (retired and hidden records included,
+// as everywhere in the walk):
+//
+//   - handover(fromServiceId, toInstitutionId, situation, consent) would be
+//     every service × every institution × 8 situations × 4 consents: some
+//     50,000 plans, each a deep tree (signposting included). It is walked
+//     for every (sending service, receiving institution, situation) that
+//     some pathway step joins, with every Consent: each step's plan, the
+//     plan of the other steps for the same hand-over (refused consent, no
+//     consent asked), and the signposting given instead. For each (sender,
+//     receiving institution) pair, also a situation no step of theirs is
+//     for, with consent GIVEN and REFUSED (no pathway). Then every other
+//     service sends, with consent GIVEN, in the commonest situation, to the
+//     institution most handed over to (hidden or retired senders are
+//     NOT_FOUND, public ones have no pathway), and every other institution
+//     receives from the public service that sends most, with consent
+//     REFUSED (no pathway, the institution's signposting; NOT_FOUND when
+//     retired).
+//   - routes(fromServiceId, toServiceId, maxSteps) would be every service ×
+//     every service × each maxSteps. A pair that no chain of steps joins
+//     has no route for anyone, whatever may be seen, so it is walked for
+//     every pair that some chain of at most 8 steps joins (hidden, retired
+//     and refused-consent steps included), with maxSteps left at its
+//     default of 4, then 1 and 8; and every other service once at each end
+//     (from the public service that sends most, to the public service most
+//     handed over to: NOT_FOUND, or no route). At most walkMaxRoutePairs
+//     pairs, taken evenly from the list when there are more.
+//   - signpost(institutionId, need, urgency) would be 37 × 18 × 4 calls. The
+//     answer depends on the urgency only through whether to act now, which
+//     SOON does not call for (as ROUTINE) and URGENT does (as EMERGENCY), so
+//     only ROUTINE and EMERGENCY are asked: nationally for every Need with
+//     both, and for every institution × every Need with one of them, taking
+//     turns, so that every pair of institution, need and urgency is asked
+//     (all-pairs).
+//   - nextSteps(fromServiceId, situation, urgency, consent) is walked for
+//     every service, and with each value of each filter for every service
+//     some step leaves: a service no step leaves has no next steps whatever
+//     the filter.
+//
+// Plans and routes are walked at walkListedIDDepth: every record in them
+// (step, service, contact point, agreement) heads a deeper tree elsewhere
+// (node, nextSteps, the root connections), so they need show only that
+// they let through exactly the records the caller may see. pathwayMap
+// (every partnership) is walked in full.
+func boundedRootArgs(t *testing.T, s *apiServer, sc *schemaInfo, ids *idSet) map[string]boundedCalls {
+	t.Helper()
+	ctx := context.Background()
+	type triple struct{ A, B, C string }
+	query := func(sql string) []triple {
+		t.Helper()
+		rows, _ := s.Pool.Query(ctx, sql)
+		out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[triple])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out) == 0 {
+			t.Fatalf("no pathway steps in the seed for the walk: %s", sql)
+		}
+		return out
+	}
+	lit := func(typ, u string) string { return strconv.Quote(graph.GlobalID(typ, uuid.MustParse(u))) }
+	enum := func(name string) []string {
+		var out []string
+		for _, v := range sc.types[name].EnumValues {
+			out = append(out, v.Name)
+		}
+		if len(out) == 0 {
+			t.Fatalf("no values of %s", name)
+		}
+		return out
+	}
+	with := func(l []string, arg string) []string { return append(append([]string{}, l...), arg) }
+	out := map[string]boundedCalls{}
+
+	// Every step (from, to, and the receiving institution), and the
+	// commonest: public service sending and receiving, institution
+	// receiving, and situation.
+	steps := query(`SELECT st.from_service_id::text, st.to_service_id::text, ts.institution_id::text
+		FROM pathway_steps st JOIN services ts ON ts.id = st.to_service_id ORDER BY 1, 2, 3`)
+	common := query(`SELECT
+		(SELECT st.from_service_id FROM pathway_steps st JOIN services s ON s.id = st.from_service_id
+			WHERE s.visibility = 'PUBLIC' AND s.retired_at IS NULL GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1)::text,
+		(SELECT st.to_service_id FROM pathway_steps st JOIN services s ON s.id = st.to_service_id
+			WHERE s.visibility = 'PUBLIC' AND s.retired_at IS NULL GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1)::text,
+		(SELECT s.institution_id FROM pathway_steps st JOIN services s ON s.id = st.to_service_id
+			GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1)::text`)[0]
+	sender, receiving, receiver := lit("Service", common.A), lit("Service", common.B), lit("Institution", common.C)
+	situation := query(`SELECT situation, '', '' FROM pathway_steps GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`)[0].A
+
+	// handover
+	handover := boundedCalls{depth: walkListedIDDepth}
+	plan := func(from, to, situation, consent string) []string {
+		return []string{"fromServiceId: " + from, "toInstitutionId: " + to, "situation: " + situation, "consent: " + consent}
+	}
+	type pair struct{ from, to string }
+	var pairs []pair
+	situations := map[pair][]string{}
+	senders, receivers := map[string]bool{}, map[string]bool{}
+	for _, h := range query(`SELECT DISTINCT st.from_service_id::text, ts.institution_id::text, st.situation
+		FROM pathway_steps st JOIN services ts ON ts.id = st.to_service_id ORDER BY 1, 2, 3`) {
+		p := pair{lit("Service", h.A), lit("Institution", h.B)}
+		if situations[p] == nil {
+			pairs = append(pairs, p)
+		}
+		situations[p] = append(situations[p], h.C)
+		senders[p.from], receivers[p.to] = true, true
+		for _, c := range enum("Consent") {
+			handover.base = append(handover.base, plan(p.from, p.to, h.C, c))
+		}
+	}
+	for _, p := range pairs {
+		for _, sit := range enum("Situation") {
+			if !slices.Contains(situations[p], sit) {
+				handover.base = append(handover.base, plan(p.from, p.to, sit, "GIVEN"), plan(p.from, p.to, sit, "REFUSED"))
+				break
+			}
+		}
+	}
+	for _, from := range ids.byType["Service"] {
+		if from := strconv.Quote(from); !senders[from] {
+			handover.base = append(handover.base, plan(from, receiver, situation, "GIVEN"))
+		}
+	}
+	for _, to := range ids.byType["Institution"] {
+		if to := strconv.Quote(to); !receivers[to] {
+			handover.base = append(handover.base, plan(sender, to, situation, "REFUSED"))
+		}
+	}
+	out["handover"] = handover
+
+	// routes: the services each reaches by a chain of at most 8 steps.
+	next := map[string][]string{}
+	onRoute := map[string]bool{}
+	for _, st := range steps {
+		from, to := lit("Service", st.A), lit("Service", st.B)
+		next[from] = append(next[from], to)
+		onRoute[from], onRoute[to] = true, true
+	}
+	routes := boundedCalls{depth: walkListedIDDepth}
+	route := func(from, to string) []string { return []string{"fromServiceId: " + from, "toServiceId: " + to} }
+	var joined [][]string
+	for _, from := range sortedKeys(keySet(next)) {
+		reached := map[string]bool{from: true}
+		frontier := []string{from}
+		for range 8 {
+			var nextFrontier []string
+			for _, at := range frontier {
+				for _, to := range next[at] {
+					if !reached[to] {
+						reached[to] = true
+						nextFrontier = append(nextFrontier, to)
+					}
+				}
+			}
+			frontier = nextFrontier
+		}
+		delete(reached, from)
+		for _, to := range sortedKeys(reached) {
+			joined = append(joined, route(from, to))
+		}
+	}
+	if len(joined) > walkMaxRoutePairs {
+		t.Logf("routes: walking %d of %d (from, to) pairs", walkMaxRoutePairs, len(joined))
+		kept := make([][]string, walkMaxRoutePairs)
+		for i := range kept {
+			kept[i] = joined[i*len(joined)/walkMaxRoutePairs]
+		}
+		joined = kept
+	}
+	routes.base = joined
+	for _, l := range joined {
+		routes.variants = append(routes.variants, with(l, "maxSteps: 1"), with(l, "maxSteps: 8"))
+	}
+	for _, svc := range ids.byType["Service"] {
+		if svc := strconv.Quote(svc); !onRoute[svc] {
+			routes.base = append(routes.base, route(svc, receiving), route(sender, svc))
+		}
+	}
+	out["routes"] = routes
+
+	// signpost
+	var signpost boundedCalls
+	urgencies := []string{"ROUTINE", "EMERGENCY"}
+	for n, need := range enum("Need") {
+		for _, urgency := range urgencies {
+			signpost.base = append(signpost.base, []string{"need: " + need, "urgency: " + urgency})
+		}
+		for i, inst := range ids.byType["Institution"] {
+			signpost.variants = append(signpost.variants, []string{"need: " + need, "urgency: " + urgencies[(n+i)%2],
+				"institutionId: " + strconv.Quote(inst)})
+		}
+	}
+	out["signpost"] = signpost
+
+	// nextSteps
+	var nextSteps boundedCalls
+	for _, svc := range ids.byType["Service"] {
+		l := []string{"fromServiceId: " + strconv.Quote(svc)}
+		nextSteps.base = append(nextSteps.base, l)
+		if next[strconv.Quote(svc)] == nil {
+			continue
+		}
+		for _, filter := range []struct{ arg, enum string }{{"situation", "Situation"}, {"urgency", "Urgency"}, {"consent", "Consent"}} {
+			for _, v := range enum(filter.enum) {
+				nextSteps.variants = append(nextSteps.variants, with(l, filter.arg+": "+v))
+			}
+		}
+	}
+	out["nextSteps"] = nextSteps
+	return out
 }
 
 func isConnection(sc *schemaInfo, name string) bool {
@@ -1115,17 +1418,26 @@ func (w *walker) fail(format string, args ...any) {
 
 // batch runs calls in one request. A failed non-null root field nulls the
 // whole data, so when data is null the calls that did not fail themselves
-// run again on their own, so that every call's data is seen.
+// run again, in one request (or on their own when the errors do not say
+// which failed), so that every call's data is seen.
 func (w *walker) batch(calls []rootCall) {
 	data, failed, ok := w.run(calls, nil)
 	if !ok {
 		return
 	}
 	if data == nil && len(calls) > 1 {
+		var rest []rootCall
 		for i, c := range calls {
 			if !failed[i] {
-				w.pages(c)
+				rest = append(rest, c)
 			}
+		}
+		if len(failed) > 0 && len(rest) > 0 {
+			w.batch(rest)
+			return
+		}
+		for _, c := range rest {
+			w.pages(c)
 		}
 		return
 	}
@@ -1383,8 +1695,9 @@ func (s *secrets) probes() []string {
 	return append([]string{"mdt", "liaison", "mental health"}, s.hiddenSvc...)
 }
 
-// contactValuesSQL and serviceValuesSQL list the details of contact points
-// and services, one a row, for the condition appended.
+// contactValuesSQL, serviceValuesSQL and stepValuesSQL list the details of
+// contact points, services and pathway steps, one a row, for the condition
+// appended.
 const contactValuesSQL = `
 	SELECT c.retired_at IS NOT NULL, c.id, c.name, c.visibility, v.col, v.val
 	FROM contact_points c, LATERAL (VALUES ('name', c.name), ('jobTitle', c.job_title), ('email', c.email),
@@ -1397,6 +1710,21 @@ const serviceValuesSQL = `
 	FROM services s, LATERAL (VALUES ('name', s.name), ('description', s.description), ('email', s.email),
 		('phone', s.phone), ('textNumber', s.text_number), ('website', s.website), ('howToAccess', s.how_to_access),
 		('whatToExpect', s.what_to_expect), ('eligibility', s.eligibility), ('outOfHours', s.out_of_hours)) v(col, val)
+	WHERE v.val IS NOT NULL AND `
+
+// A pathway step has no visibility of its own: it is seen when the
+// services at both ends are (as the less visible of the two), and leaves
+// the directory with its pathway or either service.
+const stepValuesSQL = `
+	SELECT st.retired_at IS NOT NULL OR pw.retired_at IS NOT NULL OR fs.retired_at IS NOT NULL OR ts.retired_at IS NOT NULL,
+		st.id, fs.name || ' → ' || ts.name || ' (' || st.situation || ')',
+		CASE WHEN 'PARTNERSHIP' IN (fs.visibility, ts.visibility) THEN 'PARTNERSHIP'
+			WHEN 'PROFESSIONAL' IN (fs.visibility, ts.visibility) THEN 'PROFESSIONAL' ELSE 'PUBLIC' END,
+		v.col, v.val
+	FROM pathway_steps st JOIN pathways pw ON pw.id = st.pathway_id
+		JOIN services fs ON fs.id = st.from_service_id JOIN services ts ON ts.id = st.to_service_id,
+	LATERAL (VALUES ('eligibility', st.eligibility), ('protocol.notes', st.protocol_notes),
+		('studentCanExpect.description', st.student_expectation)) v(col, val)
 	WHERE v.val IS NOT NULL AND `
 
 func loadSecrets(t *testing.T, s *apiServer, v viewerRule) *secrets {
@@ -1413,6 +1741,7 @@ func loadSecrets(t *testing.T, s *apiServer, v viewerRule) *secrets {
 	for _, q := range []struct{ typ, sql, visible string }{
 		{"ContactPoint", contactValuesSQL, contactVisibleSQL},
 		{"Service", serviceValuesSQL, visibleSQL("s")},
+		{"PathwayStep", stepValuesSQL, "(" + visibleSQL("fs") + " AND " + visibleSQL("ts") + ")"},
 	} {
 		for _, vis := range []bool{true, false} {
 			cond := q.visible
@@ -1438,10 +1767,10 @@ func loadSecrets(t *testing.T, s *apiServer, v viewerRule) *secrets {
 
 	// Everything the caller may legitimately receive: every text of every
 	// current record that has no visibility of its own, and of every visible
-	// contact point and service.
+	// contact point, service and pathway step.
 	var open []string
 	for _, table := range []string{"institutions", "sites", "partnerships", "governance_forums", "partnership_members",
-		"responsibility_areas", "threshold_versions"} {
+		"responsibility_areas", "threshold_versions", "sharing_agreements", "pathways"} {
 		cond := "t.retired_at IS NULL"
 		if table == "threshold_versions" {
 			cond = "true" // every version is in a threshold's history
@@ -1478,9 +1807,10 @@ func loadSecrets(t *testing.T, s *apiServer, v viewerRule) *secrets {
 		what := x.col + " of " + record
 		if x.visible {
 			// A value of a visible, current record held by no hidden one
-			// must come back; only their e-mails and phones are checked,
+			// must come back; only the e-mails and phones of contact points
+			// and services, and the protocol notes of steps, are checked,
 			// and only from records the walk can reach (not retired).
-			if !x.retired && (x.col == "email" || x.col == "phone") {
+			if !x.retired && (x.col == "email" || x.col == "phone" || x.col == "protocol.notes") {
 				out.expected = append(out.expected, secret{x.value, what, x.vis, record, x.col})
 			}
 			continue
