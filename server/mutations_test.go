@@ -1267,10 +1267,13 @@ func TestRetireEveryKindOfRecord(t *testing.T) {
 				t.Fatalf("not listed before retiring")
 			}
 			if tc.mutation == "retirePartnership" {
-				// A partnership's forums go first (retiring it with live forums is refused).
+				// A partnership's forums, pathways and agreements go first
+				// (retiring it while they are live is refused).
 				_, u := rowOf(t, tc.target)
-				if _, err := s.Pool.Exec(context.Background(), `UPDATE governance_forums SET retired_at = now() WHERE partnership_id = $1`, u); err != nil {
-					t.Fatal(err)
+				for _, table := range []string{"governance_forums", "pathways", "sharing_agreements"} {
+					if _, err := s.Pool.Exec(context.Background(), `UPDATE `+table+` SET retired_at = now() WHERE partnership_id = $1`, u); err != nil {
+						t.Fatal(err)
+					}
 				}
 			}
 			got := s.allow(admin, op{tc.mutation, tc.target, map[string]any{"reason": "No longer runs"}})

@@ -71,6 +71,9 @@ func snapshotOf(table string) string {
 	case "sharing_agreements":
 		return base + ` || jsonb_build_object('party_ids', (SELECT coalesce(jsonb_agg(institution_id ORDER BY institution_id), '[]')
 				FROM sharing_agreement_parties WHERE agreement_id = t.id))`
+	case "pathways":
+		return base + ` || jsonb_build_object('steps', (SELECT coalesce(jsonb_agg(to_jsonb(st) ORDER BY st.sort_order, st.id), '[]')
+				FROM pathway_steps st WHERE st.pathway_id = t.id))`
 	case "partnerships":
 		return base + ` || jsonb_build_object(
 			'members', (SELECT coalesce(jsonb_agg(jsonb_build_object('institution_id', institution_id, 'role', role)

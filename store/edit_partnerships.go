@@ -80,11 +80,14 @@ func (s *Store) UpdatePartnership(ctx context.Context, id uuid.UUID, expected in
 }
 
 // RetirePartnership takes a partnership out of the directory (administrators
-// only). Its governance forums must be retired first.
+// only). Its governance forums, pathways and sharing agreements must be
+// retired first.
 func (s *Store) RetirePartnership(ctx context.Context, id uuid.UUID, expected int, reason string) (Partnership, error) {
 	return retire(ctx, s, partnershipEntity, id, expected, reason,
-		`SELECT EXISTS (SELECT 1 FROM governance_forums WHERE partnership_id = $1 AND retired_at IS NULL)`,
-		"the partnership still has governance forums in the directory: retire them first")
+		`SELECT EXISTS (SELECT 1 FROM governance_forums WHERE partnership_id = $1 AND retired_at IS NULL)
+			OR EXISTS (SELECT 1 FROM pathways WHERE partnership_id = $1 AND retired_at IS NULL)
+			OR EXISTS (SELECT 1 FROM sharing_agreements WHERE partnership_id = $1 AND retired_at IS NULL)`,
+		"the partnership still has governance forums, pathways or sharing agreements in the directory: retire them first")
 }
 
 // AddMember adds institutionID to the partnership with role, or changes

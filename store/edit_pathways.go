@@ -218,9 +218,21 @@ func (s *Store) UpdatePathway(ctx context.Context, id uuid.UUID, expected int, n
 	})
 }
 
-// RetirePathway takes a pathway (and so its steps) out of the directory.
+// RetirePathway takes a pathway and its steps out of the directory, in one
+// audited change (the steps' retirement is recorded with the pathway's).
 func (s *Store) RetirePathway(ctx context.Context, id uuid.UUID, expected int, reason string) (Pathway, error) {
-	return retire(ctx, s, pathwayEntity, id, expected, reason, "", "")
+	r, err := checkReason(&reason, true)
+	if err != nil {
+		return Pathway{}, err
+	}
+	return edit(ctx, s, pathwayEntity, id, expected, "RETIRE", r, func(tx pgx.Tx, _ Pathway) error {
+		if _, err := tx.Exec(ctx, `UPDATE pathway_steps SET retired_at = now(), retired_reason = $2, version = version + 1
+			WHERE pathway_id = $1 AND retired_at IS NULL`, id, "Pathway retired: "+*r); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, pathwayEntity.retireStmt, id, *r)
+		return err
+	})
 }
 
 // --- Pathway steps ---
