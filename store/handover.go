@@ -19,15 +19,14 @@ type Warning struct {
 // institution in a situation: the step, who to contact, under which
 // agreement, what the student can expect, and warnings.
 type HandoverPlan struct {
-	Step       *Step
-	Contacts   []CurrentContact
-	Agreement  *SharingAgreement
-	Consent    string
-	Shareable  bool // consent allows the protocol to be followed
-	Signposts  []Signpost
-	Warnings   []Warning
-	ToName     string
-	ToServices []uuid.UUID
+	Step      *Step
+	Contacts  []CurrentContact
+	Agreement *SharingAgreement
+	Consent   string
+	Shareable bool // consent allows the protocol to be followed
+	Signposts []Signpost
+	Warnings  []Warning
+	ToName    string
 }
 
 // Handover works out the plan for handing over from fromServiceID to
