@@ -89,11 +89,24 @@ trap stop_db EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
 if ! as_owner "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+	# Another program (or another checkout's cluster) may hold the port:
+	# move up to the next free one rather than fail.
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		port_busy "$port" || break
+		say "port $port is in use; trying $((port + 1))"
+		port=$((port + 1))
+	done
 	as_owner "$bin/pg_ctl" -D "$data" -l "$log" -w -t 60 start -o \
 		"-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" >/dev/null
 	started=1
 	say "PostgreSQL started on 127.0.0.1:$port (log: $log)"
+else
+	# Already running (another make run or make test in this checkout): use
+	# the port it is listening on.
+	port=$(as_owner sed -n 4p "$data/postmaster.pid")
 fi
 
 export PGHOST=127.0.0.1 PGPORT="$port" PGUSER=postgres
