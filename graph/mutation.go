@@ -102,16 +102,14 @@ func (r *mutationResolver) CreateInstitution(ctx context.Context, in model.Creat
 }
 
 func (r *mutationResolver) UpdateInstitution(ctx context.Context, id string, expectedVersion int, in model.UpdateInstitutionInput, reason *string) (*store.Institution, error) {
-	uid, err := parseID("id", typeInstitution, id)
-	if err != nil {
-		return nil, err
-	}
-	return named[store.Institution](typeInstitution)(r.Store.UpdateInstitution(ctx, uid, expectedVersion, store.InstitutionPatch{
-		Name: opt(in.Name), ShortName: opt(in.ShortName), Description: opt(in.Description), Website: opt(in.Website),
-		UKPRN: opt(in.Ukprn), ODSCode: opt(in.OdsCode), CharityNumber: opt(in.CharityNumber), Region: opt(in.Region),
-		StudentPopulation: opt(in.StudentPopulation), InternationalShare: opt(in.InternationalShare),
-		DistanceTeaching: opt(in.DistanceTeaching),
-	}, reason))
+	return onID(typeInstitution, id, func(uid uuid.UUID) (store.Institution, error) {
+		return r.Store.UpdateInstitution(ctx, uid, expectedVersion, store.InstitutionPatch{
+			Name: opt(in.Name), ShortName: opt(in.ShortName), Description: opt(in.Description), Website: opt(in.Website),
+			UKPRN: opt(in.Ukprn), ODSCode: opt(in.OdsCode), CharityNumber: opt(in.CharityNumber), Region: opt(in.Region),
+			StudentPopulation: opt(in.StudentPopulation), InternationalShare: opt(in.InternationalShare),
+			DistanceTeaching: opt(in.DistanceTeaching),
+		}, reason)
+	})
 }
 
 func (r *mutationResolver) RetireInstitution(ctx context.Context, id string, expectedVersion int, reason string) (*store.Institution, error) {
@@ -127,13 +125,11 @@ func (r *mutationResolver) CreatePartnership(ctx context.Context, in model.Creat
 }
 
 func (r *mutationResolver) UpdatePartnership(ctx context.Context, id string, expectedVersion int, in model.UpdatePartnershipInput, reason *string) (*store.Partnership, error) {
-	uid, err := parseID("id", typePartnership, id)
-	if err != nil {
-		return nil, err
-	}
-	return named[store.Partnership](typePartnership)(r.Store.UpdatePartnership(ctx, uid, expectedVersion, store.PartnershipPatch{
-		Name: opt(in.Name), Description: opt(in.Description), Region: opt(in.Region), SharedOutcomes: opt(in.SharedOutcomes),
-	}, reason))
+	return onID(typePartnership, id, func(uid uuid.UUID) (store.Partnership, error) {
+		return r.Store.UpdatePartnership(ctx, uid, expectedVersion, store.PartnershipPatch{
+			Name: opt(in.Name), Description: opt(in.Description), Region: opt(in.Region), SharedOutcomes: opt(in.SharedOutcomes),
+		}, reason)
+	})
 }
 
 func (r *mutationResolver) RetirePartnership(ctx context.Context, id string, expectedVersion int, reason string) (*store.Partnership, error) {
@@ -179,14 +175,12 @@ func (r *mutationResolver) CreateSite(ctx context.Context, in model.CreateSiteIn
 }
 
 func (r *mutationResolver) UpdateSite(ctx context.Context, id string, expectedVersion int, in model.UpdateSiteInput, reason *string) (*store.Site, error) {
-	uid, err := parseID("id", typeSite, id)
-	if err != nil {
-		return nil, err
-	}
-	return named[store.Site](typeSite)(r.Store.UpdateSite(ctx, uid, expectedVersion, store.SitePatch{
-		Name: opt(in.Name), Address: opt(in.Address), Postcode: opt(in.Postcode),
-		Latitude: opt(in.Latitude), Longitude: opt(in.Longitude),
-	}, reason))
+	return onID(typeSite, id, func(uid uuid.UUID) (store.Site, error) {
+		return r.Store.UpdateSite(ctx, uid, expectedVersion, store.SitePatch{
+			Name: opt(in.Name), Address: opt(in.Address), Postcode: opt(in.Postcode),
+			Latitude: opt(in.Latitude), Longitude: opt(in.Longitude),
+		}, reason)
+	})
 }
 
 func (r *mutationResolver) RetireSite(ctx context.Context, id string, expectedVersion int, reason string) (*store.Site, error) {
@@ -353,13 +347,11 @@ func (r *mutationResolver) CreateGovernanceForum(ctx context.Context, in model.C
 }
 
 func (r *mutationResolver) UpdateGovernanceForum(ctx context.Context, id string, expectedVersion int, in model.UpdateGovernanceForumInput, reason *string) (*store.Forum, error) {
-	uid, err := parseID("id", typeForum, id)
-	if err != nil {
-		return nil, err
-	}
-	return named[store.Forum](typeForum)(r.Store.UpdateForum(ctx, uid, expectedVersion, store.ForumPatch{
-		Name: opt(in.Name), Purpose: opt(in.Purpose), Cadence: opt(in.Cadence), HowToBringACase: opt(in.HowToBringACase),
-	}, reason))
+	return onID(typeForum, id, func(uid uuid.UUID) (store.Forum, error) {
+		return r.Store.UpdateForum(ctx, uid, expectedVersion, store.ForumPatch{
+			Name: opt(in.Name), Purpose: opt(in.Purpose), Cadence: opt(in.Cadence), HowToBringACase: opt(in.HowToBringACase),
+		}, reason)
+	})
 }
 
 func (r *mutationResolver) RetireGovernanceForum(ctx context.Context, id string, expectedVersion int, reason string) (*store.Forum, error) {

@@ -204,8 +204,6 @@ func names(svcs []serviceOnThreshold) []string {
 	return out
 }
 
-func ptr[T any](v T) *T { return &v }
-
 // scenario4Input is the new text of "crisis and post-crisis care".
 func scenario4Input() map[string]any {
 	return map[string]any{
