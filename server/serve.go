@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -69,7 +68,7 @@ func newRouter(cfg config, pool *pgxpool.Pool, auth *verifier, log *slog.Logger)
 	r.Use(requestLogger(log))
 	r.Use(middleware.Recoverer)
 
-	r.Get("/", playground.Handler("Waymark explorer", "/graphql"))
+	r.Handle("/", explorerHandler())
 	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"status": "ok"})
 	})
