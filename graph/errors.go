@@ -33,6 +33,12 @@ type notFound struct{ what string }
 
 func (e notFound) Error() string { return fmt.Sprintf("No %s with that ID.", e.what) }
 
+// notFoundBy is notFound for a lookup by something other than the ID, such
+// as a UKPRN: "No institution with that UKPRN."
+type notFoundBy struct{ what, by string }
+
+func (e notFoundBy) Error() string { return fmt.Sprintf("No %s with that %s.", e.what, e.by) }
+
 // errInternal is returned for recovered panics.
 var errInternal = errors.New("internal error")
 
@@ -46,6 +52,7 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 		var (
 			inputErr  *store.InputError
 			nf        notFound
+			nfBy      notFoundBy
 			conflict  *store.ConflictError
 			forbidden *store.ForbiddenError
 		)
@@ -68,6 +75,9 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 			}
 		case errors.As(err, &nf):
 			out.Message = nf.Error()
+			out.Extensions["code"] = CodeNotFound
+		case errors.As(err, &nfBy):
+			out.Message = nfBy.Error()
 			out.Extensions["code"] = CodeNotFound
 		case errors.Is(err, store.ErrNotFound):
 			out.Message = "Not found."

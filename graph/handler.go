@@ -74,7 +74,9 @@ const nestedListSize = 10
 
 // complexity makes a connection cost its page size times its items' cost,
 // and a nested list ten times its items' cost, so that the limit bounds the
-// rows an operation can ask for.
+// rows an operation can ask for. Lookups of one record (`node`,
+// `institution`, `institutionByCode`, …) keep gqlgen's default price: 1
+// plus their fields.
 func complexity(c *generated.ComplexityRoot) {
 	list := func(child int) int { return 1 + nestedListSize*child }
 	c.Institution.Sites, c.Institution.Services, c.Institution.Partnerships = list, list, list

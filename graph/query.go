@@ -64,6 +64,20 @@ func (r *queryResolver) Institution(ctx context.Context, id string) (*store.Inst
 	return orNotFound[store.Institution](typeInstitution)(load(ctx, loadersFrom(ctx).Institution, uid))
 }
 
+// codeNames name each InstitutionCodeScheme in NOT_FOUND messages.
+var codeNames = map[model.InstitutionCodeScheme]string{
+	model.InstitutionCodeSchemeOds: "ODS code", model.InstitutionCodeSchemeUkprn: "UKPRN",
+	model.InstitutionCodeSchemeCharity: "charity number",
+}
+
+func (r *queryResolver) InstitutionByCode(ctx context.Context, scheme model.InstitutionCodeScheme, code string) (*store.Institution, error) {
+	inst, err := r.Store.InstitutionByCode(ctx, string(scheme), code)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, notFoundBy{"institution", codeNames[scheme]}
+	}
+	return inst, err
+}
+
 func (r *queryResolver) Service(ctx context.Context, id string) (*store.Service, error) {
 	uid, err := parseID("id", typeService, id)
 	if err != nil {

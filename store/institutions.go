@@ -2,8 +2,11 @@ package store
 
 import (
 	"context"
+	"errors"
+	"regexp"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -56,6 +59,60 @@ func (s *Store) InstitutionExists(ctx context.Context, id uuid.UUID) (bool, erro
 	var ok bool
 	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM institutions WHERE id = $1 AND retired_at IS NULL)`, id).Scan(&ok)
 	return ok, err
+}
+
+// institutionCode is how an institution's public code is looked up: the
+// column that holds it, and the format that column's CHECK constraint
+// enforces (migrations/001_directory.sql), shared with editing (validate.go).
+type institutionCode struct {
+	column string
+	format *regexp.Regexp
+	what   string
+}
+
+// institutionCodes are the code schemes of the InstitutionCodeScheme enum.
+var institutionCodes = map[string]institutionCode{
+	"ODS":     {"ods_code", odsPattern, "an ODS code: 3 to 6 letters and digits, e.g. RW4"},
+	"UKPRN":   {"ukprn", ukprnPattern, "a UKPRN: 8 digits starting with 1, e.g. 10003957"},
+	"CHARITY": {"charity_number", charityPattern, "a charity number: 6 or 7 digits, or SC or NIC and 6 digits"},
+}
+
+// InstitutionByCode returns the current (not retired) institution whose
+// code under scheme (ODS, UKPRN or CHARITY) is code. Codes are compared as
+// written on the register: letters in capitals, with no spaces or dashes,
+// so " rw4 " finds RW4 and "sc 012345" finds SC012345. A code that cannot be
+// one of the scheme's (by the column's own format) is an *InputError about
+// field "code"; a well-formed code nobody holds is ErrNotFound.
+func (s *Store) InstitutionByCode(ctx context.Context, scheme, code string) (*Institution, error) {
+	c, ok := institutionCodes[scheme]
+	if !ok {
+		return nil, BadInput("scheme", "must be ODS, UKPRN or CHARITY")
+	}
+	code = normaliseCode(code)
+	if !c.format.MatchString(code) {
+		return nil, BadInput("code", "is not %s", c.what)
+	}
+	rows, _ := s.pool.Query(ctx, `SELECT `+institutionColumns+` FROM institutions i
+		WHERE i.`+c.column+` = $1 AND i.retired_at IS NULL`, code)
+	inst, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[Institution])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	return inst, err
+}
+
+// normaliseCode drops whitespace and dashes from a code and capitalises
+// ASCII letters only (so no other letter can become one that matches).
+func normaliseCode(code string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case unicode.IsSpace(r) || unicode.Is(unicode.Pd, r):
+			return -1
+		case r >= 'a' && r <= 'z':
+			return r - 'a' + 'A'
+		}
+		return r
+	}, code)
 }
 
 // institutionWhere builds the WHERE clause shared by the list and its count.

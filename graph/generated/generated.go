@@ -325,6 +325,7 @@ type ComplexityRoot struct {
 		ContactPoints       func(childComplexity int, institutionID string, purpose string) int
 		Handover            func(childComplexity int, fromServiceID string, toInstitutionID string, situation string, consent string) int
 		Institution         func(childComplexity int, id string) int
+		InstitutionByCode   func(childComplexity int, scheme model.InstitutionCodeScheme, code string) int
 		Institutions        func(childComplexity int, filter *model.InstitutionFilter, first *int, after *string) int
 		NextSteps           func(childComplexity int, fromServiceID string, situation *string, urgency *string, consent *string) int
 		Node                func(childComplexity int, id string) int
@@ -636,6 +637,7 @@ type ProtocolResolver interface {
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
 	Institution(ctx context.Context, id string) (*store.Institution, error)
+	InstitutionByCode(ctx context.Context, scheme model.InstitutionCodeScheme, code string) (*store.Institution, error)
 	Service(ctx context.Context, id string) (*store.Service, error)
 	Partnership(ctx context.Context, id string) (*store.Partnership, error)
 	Institutions(ctx context.Context, filter *model.InstitutionFilter, first *int, after *string) (*model.InstitutionConnection, error)
@@ -2149,6 +2151,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Institution(childComplexity, args["id"].(string)), true
+	case "Query.institutionByCode":
+		if e.ComplexityRoot.Query.InstitutionByCode == nil {
+			break
+		}
+
+		args, err := ec.field_Query_institutionByCode_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.InstitutionByCode(childComplexity, args["scheme"].(model.InstitutionCodeScheme), args["code"].(string)), true
 	case "Query.institutions":
 		if e.ComplexityRoot.Query.Institutions == nil {
 			break
@@ -3211,6 +3224,16 @@ type Query {
   "An institution by ID. NOT_FOUND when there is none (or it has been retired)."
   institution(id: ID!): Institution
 
+  """
+  An institution by a public code people already know: an NHS trust's ODS
+  code, a university's UKPRN, a charity's number. Case, spaces and dashes
+  are ignored, so ` + "`" + `" rw4 "` + "`" + ` finds ` + "`" + `RW4` + "`" + ` and ` + "`" + `"1000 3957"` + "`" + ` finds
+  ` + "`" + `10003957` + "`" + `. BAD_USER_INPUT (` + "`" + `extensions.field: "code"` + "`" + `) when the code
+  cannot be one of the scheme's; NOT_FOUND, as for ` + "`" + `institution(id:)` + "`" + `, when
+  no institution holds it (or the one that did has been retired).
+  """
+  institutionByCode(scheme: InstitutionCodeScheme!, code: String!): Institution
+
   "A service by ID. NOT_FOUND when there is none (or it has been retired)."
   service(id: ID!): Service
 
@@ -4181,6 +4204,29 @@ enum InstitutionKind {
   STUDENTS_UNION
   "An academic health science network (health innovation network)."
   ACADEMIC_HEALTH_SCIENCE_NETWORK
+}
+
+"A register of public codes that identify institutions; see ` + "`" + `Query.institutionByCode` + "`" + `."
+enum InstitutionCodeScheme {
+  """
+  NHS Organisation Data Service code of an NHS trust, integrated care board,
+  primary care network, GP practice, national NHS body or council: 3 to 6
+  letters and digits, e.g. ` + "`" + `RW4` + "`" + ` (Mersey Care NHS Foundation Trust).
+  ` + "`" + `Institution.odsCode` + "`" + `.
+  """
+  ODS
+  """
+  UK Register of Learning Providers number of a university or college: 8
+  digits starting with 1, e.g. ` + "`" + `10003957` + "`" + ` (Liverpool John Moores University).
+  ` + "`" + `Institution.ukprn` + "`" + `.
+  """
+  UKPRN
+  """
+  Registered charity number: 6 or 7 digits in England and Wales (e.g.
+  ` + "`" + `219432` + "`" + `, Samaritans), ` + "`" + `SC` + "`" + ` and 6 digits in Scotland, ` + "`" + `NIC` + "`" + ` and 6 digits in
+  Northern Ireland. ` + "`" + `Institution.charityNumber` + "`" + `.
+  """
+  CHARITY
 }
 
 "The seven NHS England regions."
@@ -6874,6 +6920,28 @@ func (ec *executionContext) field_Query_handover_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["consent"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_institutionByCode_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "scheme",
+		func(ctx context.Context, v any) (model.InstitutionCodeScheme, error) {
+			return ec.unmarshalNInstitutionCodeScheme2githubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐInstitutionCodeScheme(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["scheme"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "code",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["code"] = arg1
 	return args, nil
 }
 
@@ -12909,6 +12977,50 @@ func (ec *executionContext) fieldContext_Query_institution(ctx context.Context, 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_institution_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_institutionByCode(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_institutionByCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().InstitutionByCode(ctx, fc.Args["scheme"].(model.InstitutionCodeScheme), fc.Args["code"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Institution) graphql.Marshaler {
+			return ec.marshalOInstitution2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐInstitution(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_institutionByCode(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Institution(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_institutionByCode_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23664,6 +23776,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "institutionByCode":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_institutionByCode(ctx, field)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "service":
 			field := field
 
@@ -27618,6 +27752,16 @@ func (ec *executionContext) marshalNInstitution2ᚖgithubᚗcomᚋwaymarkᚋwaym
 		return graphql.Null
 	}
 	return ec._Institution(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNInstitutionCodeScheme2githubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐInstitutionCodeScheme(ctx context.Context, v any) (model.InstitutionCodeScheme, error) {
+	var res model.InstitutionCodeScheme
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInstitutionCodeScheme2githubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐInstitutionCodeScheme(ctx context.Context, sel ast.SelectionSet, v model.InstitutionCodeScheme) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNInstitutionConnection2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐInstitutionConnection(ctx context.Context, sel ast.SelectionSet, v *model.InstitutionConnection) graphql.Marshaler {

@@ -3,6 +3,10 @@
 package model
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -382,4 +386,72 @@ type UpdateThresholdInput struct {
 	StepDown         graphql.Omittable[*string]  `json:"stepDown,omitempty"`
 	NhsServiceIds    graphql.Omittable[[]string] `json:"nhsServiceIds,omitempty"`
 	HepServiceIds    graphql.Omittable[[]string] `json:"hepServiceIds,omitempty"`
+}
+
+// A register of public codes that identify institutions; see `Query.institutionByCode`.
+type InstitutionCodeScheme string
+
+const (
+	// NHS Organisation Data Service code of an NHS trust, integrated care board,
+	// primary care network, GP practice, national NHS body or council: 3 to 6
+	// letters and digits, e.g. `RW4` (Mersey Care NHS Foundation Trust).
+	// `Institution.odsCode`.
+	InstitutionCodeSchemeOds InstitutionCodeScheme = "ODS"
+	// UK Register of Learning Providers number of a university or college: 8
+	// digits starting with 1, e.g. `10003957` (Liverpool John Moores University).
+	// `Institution.ukprn`.
+	InstitutionCodeSchemeUkprn InstitutionCodeScheme = "UKPRN"
+	// Registered charity number: 6 or 7 digits in England and Wales (e.g.
+	// `219432`, Samaritans), `SC` and 6 digits in Scotland, `NIC` and 6 digits in
+	// Northern Ireland. `Institution.charityNumber`.
+	InstitutionCodeSchemeCharity InstitutionCodeScheme = "CHARITY"
+)
+
+var AllInstitutionCodeScheme = []InstitutionCodeScheme{
+	InstitutionCodeSchemeOds,
+	InstitutionCodeSchemeUkprn,
+	InstitutionCodeSchemeCharity,
+}
+
+func (e InstitutionCodeScheme) IsValid() bool {
+	switch e {
+	case InstitutionCodeSchemeOds, InstitutionCodeSchemeUkprn, InstitutionCodeSchemeCharity:
+		return true
+	}
+	return false
+}
+
+func (e InstitutionCodeScheme) String() string {
+	return string(e)
+}
+
+func (e *InstitutionCodeScheme) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = InstitutionCodeScheme(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid InstitutionCodeScheme", str)
+	}
+	return nil
+}
+
+func (e InstitutionCodeScheme) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *InstitutionCodeScheme) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e InstitutionCodeScheme) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
