@@ -1,25 +1,27 @@
 # Waymark. `make run` serves the seeded directory; `make test` runs every test.
-# Both start a project-local PostgreSQL under .data/ when DATABASE_URL is not
-# set (see server/devdb.sh), and use DATABASE_URL when it is.
+# Both start this checkout's own PostgreSQL when DATABASE_URL is not set, and
+# use DATABASE_URL when it is; see server/devdb.sh for where it lives, how
+# two commands share it and how signals reach it. Recipes that run under it
+# `exec` it, so that make's SIGTERM reaches devdb.sh itself.
 
 GO      ?= go
 DEVDB   := ./server/devdb.sh
 BIN     := bin/waymark
 
-.PHONY: run test build generate check-generate lint bench clean-db
+.PHONY: run test build generate check-generate lint bench stop-db clean-db
 
 build:
 	$(GO) build -o $(BIN) ./server
 
 run: build
-	@echo "Waymark: GraphQL at http://localhost:$${PORT:-8080}/graphql, explorer at http://localhost:$${PORT:-8080}/ (Ctrl-C stops it)"
+	@echo "Waymark: GraphQL at http://localhost:$${PORT:-8080}/graphql, explorer at http://localhost:$${PORT:-8080}/ (Ctrl-C stops it and its PostgreSQL)"
 	@echo "Sign in for development with a token from: $(BIN) token --role professional|lead|admin [--partnership liverpool] [--institution ljmu] [--name 'Your Name']"
 	@echo "  e.g. curl -H \"Authorization: Bearer \$$($(BIN) token --role lead --partnership liverpool)\" -H 'Content-Type: application/json' \\"
 	@echo "       -d '{\"query\":\"{ viewer { role partnerships { name } } }\"}' http://localhost:$${PORT:-8080}/graphql"
-	@$(DEVDB) sh -c '$(BIN) migrate && $(BIN) seed -if-empty && exec $(BIN) serve'
+	@exec $(DEVDB) sh -c '$(BIN) migrate && $(BIN) seed -if-empty && exec $(BIN) serve'
 
 test:
-	@$(DEVDB) $(GO) test -race -count=1 ./...
+	@exec $(DEVDB) $(GO) test -race -count=1 ./...
 
 # Regenerate the GraphQL executable schema and models from schema.graphqls.
 generate:
@@ -35,8 +37,13 @@ lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
 
 bench:
-	@$(DEVDB) $(GO) test -run '^$$' -bench . -benchmem ./...
+	@exec $(DEVDB) $(GO) test -run '^$$' -bench . -benchmem ./...
 
-# Deletes the local development database (it is recreated on the next run).
+# The local PostgreSQL stops when the last command using it ends; stop-db
+# stops one left running (e.g. after kill -9). clean-db also deletes it (it
+# is made again on next use). Both refuse while a command still uses it.
+stop-db:
+	@$(DEVDB) --stop
+
 clean-db:
-	rm -rf .data
+	@$(DEVDB) --clean

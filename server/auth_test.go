@@ -834,7 +834,7 @@ func TestPrintedTokenSignsIn(t *testing.T) {
 	}
 	r.decode(t, &d)
 	v := d.Viewer
-	if v.Subject != "dev-lead" || v.Name != "Dana" || v.Role != "LEAD" || len(v.Partnerships) != 1 ||
+	if v.Subject != "dev-lead-dana" || v.Name != "Dana" || v.Role != "LEAD" || len(v.Partnerships) != 1 ||
 		v.Partnerships[0].Name != "Liverpool Student Mental Health Partnership" ||
 		len(v.Institutions) != 1 || v.Institutions[0].Name != "Liverpool John Moores University" {
 		t.Errorf("viewer = %s", r.Data)

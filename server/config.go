@@ -2,8 +2,9 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"log/slog"
-	"os"
+	"net"
 	"strconv"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 // config is everything the server reads from the environment.
 type config struct {
 	Port            string        // PORT
+	ListenAddr      string        // WAYMARK_LISTEN_ADDR: interface to listen on (development: 127.0.0.1; production: all)
 	DatabaseURL     string        // DATABASE_URL
 	LogLevel        slog.Level    // WAYMARK_LOG_LEVEL: debug, info, warn, error
 	LogFormat       string        // WAYMARK_LOG_FORMAT: text or json
@@ -26,6 +28,27 @@ type config struct {
 	JWKSURL       string // WAYMARK_JWKS_URL: the identity provider's published keys
 	JWTIssuer     string // WAYMARK_JWT_ISSUER
 	JWTAudience   string // WAYMARK_JWT_AUDIENCE
+}
+
+// settings are the environment variables loadConfig reads, for
+// `waymark --help` (the README's configuration table says the same; a test
+// keeps the two in step).
+var settings = []struct{ name, def, meaning string }{
+	{"DATABASE_URL", "none", "PostgreSQL connection string"},
+	{"PORT", "8080", "HTTP port"},
+	{"WAYMARK_LISTEN_ADDR", "127.0.0.1 in development, all interfaces in production", "IP address to listen on (0.0.0.0 or :: for every interface)"},
+	{"WAYMARK_ENV", "development", "development or production (production refuses the development signing key)"},
+	{"WAYMARK_LOG_LEVEL", "info", "debug, info, warn or error"},
+	{"WAYMARK_LOG_FORMAT", "text", "text or json"},
+	{"WAYMARK_REVIEW_PERIOD_DAYS", "180", "a contact point not verified for this many days is stale"},
+	{"WAYMARK_COMPLEXITY_LIMIT", fmt.Sprint(graph.DefaultComplexityLimit), "most an operation may cost"},
+	{"WAYMARK_MAX_BODY_BYTES", "1048576", "largest request body accepted"},
+	{"WAYMARK_JWKS_URL", "none", "the identity provider's published keys (required in production)"},
+	{"WAYMARK_JWT_ISSUER", "waymark-development", "required iss of tokens (required in production)"},
+	{"WAYMARK_JWT_AUDIENCE", "waymark", "required aud of tokens"},
+	{"WAYMARK_DEV_SIGNING_KEY", "a built-in key", "HS256 key of development tokens, at least 32 characters"},
+	{"WAYMARK_PG_PORT", "54329", "port of the local PostgreSQL of make run and make test (when DATABASE_URL is unset)"},
+	{"WAYMARK_DEVDB_DIR", "/var/lib/waymark/devdb as root, <checkout>/.data/devdb otherwise", "where make run and make test keep the local PostgreSQL (when DATABASE_URL is unset)"},
 }
 
 // defaultDevSigningKey signs development tokens when no key is configured.
@@ -81,10 +104,19 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	switch env := getenv("WAYMARK_ENV"); env {
 	case "", "development":
+		// Anyone can mint a development token with the public key, so a
+		// development server is reachable from this machine only.
+		c.ListenAddr = "127.0.0.1"
 	case "production":
 		c.Production = true
 	default:
 		return c, fmt.Errorf("WAYMARK_ENV=%q: want development or production", env)
+	}
+	if v := getenv("WAYMARK_LISTEN_ADDR"); v != "" {
+		if net.ParseIP(v) == nil && v != "localhost" {
+			return c, fmt.Errorf("WAYMARK_LISTEN_ADDR=%q: want an IP address of this machine, e.g. 0.0.0.0 for every interface", v)
+		}
+		c.ListenAddr = v
 	}
 	c.JWKSURL = getenv("WAYMARK_JWKS_URL")
 	c.JWTIssuer = getenv("WAYMARK_JWT_ISSUER")
@@ -115,10 +147,10 @@ func loadConfig(getenv func(string) string) (config, error) {
 	return c, nil
 }
 
-func newLogger(c config) *slog.Logger {
+func newLogger(c config, w io.Writer) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: c.LogLevel}
 	if c.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+		return slog.New(slog.NewJSONHandler(w, opts))
 	}
-	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+	return slog.New(slog.NewTextHandler(w, opts))
 }

@@ -1,13 +1,7 @@
 // Command waymark serves the Waymark directory over GraphQL.
 //
-// Subcommands:
-//
-//	waymark [serve]         serve GraphQL at /graphql and an explorer at /
-//	waymark migrate         apply database migrations
-//	waymark seed [-if-empty] load the partnerships of the source documents
-//	waymark token --role R  print a development sign-in token
-//
-// Configuration comes from the environment only; see config.go and the README.
+// Subcommands are listed in commands below and by `waymark --help`;
+// configuration comes from the environment only (settings in config.go).
 package main
 
 import (
@@ -15,9 +9,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 	"syscall"
 
 	"github.com/jackc/pgx/v5"
@@ -28,45 +25,140 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:]); err != nil {
-		fmt.Fprintln(os.Stderr, "waymark:", err)
-		os.Exit(1)
+	os.Exit(exitCode(run(os.Args[1:], os.Stdout, os.Stderr), os.Stderr))
+}
+
+// exitCode reports err and turns it into the process's exit status: 0 for
+// success and for help asked for, 2 for a command line that is wrong (as
+// flag.ExitOnError does), 1 for anything else.
+func exitCode(err error, stderr io.Writer) int {
+	var u usageError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &u):
+		fmt.Fprintf(stderr, "waymark: %s\n\n", u.msg)
+		u.usage(stderr)
+		return 2
+	default:
+		fmt.Fprintln(stderr, "waymark:", err)
+		return 1
 	}
 }
 
-func run(args []string) error {
+// usageError is a wrong command line: it is reported with the usage of the
+// command concerned.
+type usageError struct {
+	msg   string
+	usage func(io.Writer)
+}
+
+func (e usageError) Error() string { return e.msg }
+
+// subcommand is one of waymark's commands.
+type subcommand struct{ name, args, summary string }
+
+// commands are waymark's subcommands, in the order help lists them.
+var commands = []subcommand{
+	{"serve", "", "serve GraphQL at /graphql and the explorer at / (the default)"},
+	{"migrate", "", "apply the embedded database migrations"},
+	{"seed", "[--if-empty]", "load the partnerships of the source documents; rows already present are left as they are"},
+	{"token", "--role R [flags]", "print a development sign-in token (see waymark token --help)"},
+	{"help", "", "print this help"},
+}
+
+// usage is `waymark --help`: the commands and the environment settings.
+func usage(w io.Writer) {
+	fmt.Fprint(w, "Waymark serves the directory of student mental health partnerships over GraphQL.\n\n"+
+		"Usage: waymark [command] [flags]\n\nCommands:\n")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-24s %s\n", strings.TrimSpace(c.name+" "+c.args), c.summary)
+	}
+	fmt.Fprint(w, "\nSettings, from the environment:\n")
+	for _, s := range settings {
+		fmt.Fprintf(w, "  %-28s %s (default: %s)\n", s.name, s.meaning, s.def)
+	}
+	fmt.Fprint(w, "\n`make run` and `make test` set DATABASE_URL to a local PostgreSQL when it is not set.\n")
+}
+
+// newFlags makes a subcommand's flag set; parse reports its errors.
+func newFlags(c subcommand) *flag.FlagSet {
+	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return fs
+}
+
+// parse parses a subcommand's flags (it takes no other arguments). --help
+// prints the subcommand's usage to stdout and returns flag.ErrHelp; a wrong
+// flag or argument is a usageError.
+func parse(c subcommand, fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	usage := func(w io.Writer) {
+		fmt.Fprintf(w, "Usage: waymark %s\n\n%s\n", strings.TrimSpace(c.name+" "+c.args), c.summary)
+		hasFlags := false
+		fs.VisitAll(func(*flag.Flag) { hasFlags = true })
+		if hasFlags {
+			fmt.Fprint(w, "\nFlags:\n")
+			fs.SetOutput(w)
+			fs.PrintDefaults()
+			fs.SetOutput(io.Discard)
+		}
+	}
+	err := fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		usage(stdout)
+		return err
+	}
+	if err == nil && fs.NArg() > 0 {
+		err = fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if err != nil {
+		return usageError{msg: c.name + ": " + err.Error(), usage: usage}
+	}
+	return nil
+}
+
+func run(args []string, stdout, stderr io.Writer) error {
+	name := "serve"
+	if len(args) > 0 {
+		name, args = args[0], args[1:]
+	}
+	if name == "help" || name == "-h" || name == "-help" || name == "--help" {
+		usage(stdout)
+		return nil
+	}
+	i := slices.IndexFunc(commands, func(c subcommand) bool { return c.name == name })
+	if i < 0 {
+		return usageError{msg: fmt.Sprintf("unknown command %q", name), usage: usage}
+	}
+	cmd := commands[i]
 	cfg, err := loadConfig(os.Getenv)
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg)
-	slog.SetDefault(log)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-
-	cmd := "serve"
-	if len(args) > 0 {
-		cmd, args = args[0], args[1:]
+	if cmd.name == "token" {
+		return printToken(cfg, args, stdout)
 	}
-	switch cmd {
-	case "serve":
-		return serve(ctx, cfg, log)
+	fs := newFlags(cmd)
+	ifEmpty := false
+	if cmd.name == "seed" {
+		fs.BoolVar(&ifEmpty, "if-empty", false, "load only when the directory has no institutions yet")
+	}
+	if err := parse(cmd, fs, args, stdout); err != nil {
+		return err
+	}
+
+	log := newLogger(cfg, stderr)
+	slog.SetDefault(log)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+	switch cmd.name {
 	case "migrate":
 		return migrate(ctx, cfg, log)
 	case "seed":
-		fs := flag.NewFlagSet("seed", flag.ContinueOnError)
-		ifEmpty := fs.Bool("if-empty", false, "load only when the directory has no institutions yet")
-		if err := fs.Parse(args); err != nil {
-			return err
-		}
-		return loadSeed(ctx, cfg, log, *ifEmpty)
-	case "token":
-		return printToken(cfg, args, os.Stdout)
-	case "help", "-h", "--help":
-		fmt.Println("usage: waymark [serve | migrate | seed [-if-empty] | token --role R [--partnership ID]... [--institution ID]... [--name N] [--ttl 1h]]")
-		return nil
+		return loadSeed(ctx, cfg, log, ifEmpty)
+	default:
+		return serve(ctx, cfg, log)
 	}
-	return fmt.Errorf("unknown command %q (want serve, migrate, seed or token)", cmd)
 }
 
 func openPool(ctx context.Context, cfg config) (*pgxpool.Pool, error) {

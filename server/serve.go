@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"syscall"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -30,8 +31,11 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	l, err := listen(cfg)
+	if err != nil {
+		return err
+	}
 	srv := &http.Server{
-		Addr:              net.JoinHostPort("", cfg.Port),
 		Handler:           newRouter(cfg, pool, auth, log),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
@@ -40,9 +44,14 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		BaseContext:       func(net.Listener) context.Context { return ctx },
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	log.Info("waymark serving", "graphql", fmt.Sprintf("http://localhost:%s/graphql", cfg.Port),
-		"explorer", fmt.Sprintf("http://localhost:%s/", cfg.Port), "production", cfg.Production)
+	go func() { errc <- srv.Serve(l) }()
+	host := cfg.ListenAddr
+	if host == "" || host == "127.0.0.1" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	base := "http://" + net.JoinHostPort(host, cfg.Port)
+	log.Info("waymark serving", "graphql", base+"/graphql", "explorer", base+"/",
+		"listen", l.Addr().String(), "production", cfg.Production)
 
 	select {
 	case err := <-errc:
@@ -56,6 +65,20 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		return err
 	}
 	return nil
+}
+
+// listen opens the server's socket, so that a port already in use is
+// reported plainly before anything claims to be serving.
+func listen(cfg config) (net.Listener, error) {
+	addr := net.JoinHostPort(cfg.ListenAddr, cfg.Port)
+	l, err := net.Listen("tcp", addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return nil, fmt.Errorf("cannot listen on %s: the port is already in use (is another waymark running? set PORT to use another)", addr)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cannot listen on %s: %w", addr, err)
+	}
+	return l, nil
 }
 
 // newRouter wires the HTTP endpoints.

@@ -170,9 +170,3 @@ func TestServeStopsOnInterrupt(t *testing.T) {
 		t.Fatal("serve did not stop after interrupt")
 	}
 }
-
-func TestUnknownSubcommand(t *testing.T) {
-	if err := run([]string{"frobnicate"}); err == nil || !strings.Contains(err.Error(), "unknown command") {
-		t.Errorf("run(frobnicate) = %v", err)
-	}
-}

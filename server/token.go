@@ -1,11 +1,12 @@
 package main
 
 import (
-	"flag"
+	"crypto/sha256"
 	"fmt"
 	"io"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/golang-jwt/jwt/v5"
 
@@ -23,20 +24,18 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 // Partnerships and institutions are Waymark IDs, or the keys of seeded
 // records (e.g. `liverpool`, `ljmu`) for convenience.
 func printToken(cfg config, args []string, out io.Writer) error {
-	fs := flag.NewFlagSet("token", flag.ContinueOnError)
-	role := fs.String("role", "", "professional, lead or admin")
-	name := fs.String("name", "", "display name, kept in the audit log")
-	subject := fs.String("subject", "", "subject (default: a name made from the role)")
-	ttl := fs.Duration("ttl", time.Hour, "how long the token is valid")
+	cmd := subcommand{"token", "--role R [flags]", "Prints a development sign-in token, signed with the development key (refused in production).\n" +
+		"Send it as `Authorization: Bearer <token>`."}
+	fs := newFlags(cmd)
+	role := fs.String("role", "", "`role`: professional, lead or admin (required)")
+	name := fs.String("name", "", "display `name`, kept in the audit log")
+	subject := fs.String("subject", "", "`sub` claim (default: made from the role and name, e.g. dev-lead-sam-okoye)")
+	ttl := fs.Duration("ttl", time.Hour, "how long the token is valid, at most 720h")
 	var partnerships, institutions listFlag
-	fs.Var(&partnerships, "partnership", "a partnership ID or seed key (repeatable)")
-	fs.Var(&institutions, "institution", "an institution ID or seed key (repeatable)")
-	fs.SetOutput(io.Discard)
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("token: %w", err)
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("token: unexpected %q (repeat --partnership or --institution for each one)", fs.Arg(0))
+	fs.Var(&partnerships, "partnership", "a partnership `ID` or seed key such as liverpool (repeatable)")
+	fs.Var(&institutions, "institution", "an institution `ID` or seed key such as ljmu (repeatable)")
+	if err := parse(cmd, fs, args, out); err != nil {
+		return err
 	}
 	switch *role {
 	case "professional", "lead", "admin":
@@ -47,7 +46,7 @@ func printToken(cfg config, args []string, out io.Writer) error {
 		return fmt.Errorf("token: --ttl must be between 1s and 720h")
 	}
 	if *subject == "" {
-		*subject = "dev-" + *role
+		*subject = devSubject(*role, *name)
 	}
 	ps, err := seededIDs("Partnership", "partnerships", partnerships)
 	if err != nil {
@@ -101,4 +100,33 @@ func seededIDs(typ, table string, refs []string) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// devSubject makes a development token's `sub` from its role and name, so
+// that the audit log tells two people apart: "dev-lead-sam-okoye" for a
+// lead named "Sam Okoye", "dev-admin" for an unnamed admin. Letters and
+// digits of any script are kept; a name with none gets a short hash.
+func devSubject(role, name string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(name) {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			b.WriteRune(r)
+			dash = false
+		default:
+			dash = true
+		}
+	}
+	slug := b.String()
+	if slug == "" && strings.TrimSpace(name) != "" {
+		slug = fmt.Sprintf("%x", sha256.Sum256([]byte(name)))[:12]
+	}
+	if slug == "" {
+		return "dev-" + role
+	}
+	return "dev-" + role + "-" + slug
 }

@@ -57,7 +57,7 @@ func TestPrintToken(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the server refuses the printed token: %v", err)
 	}
-	want := store.Viewer{Subject: "dev-lead", Name: "Dana Lead", Role: store.RoleLead,
+	want := store.Viewer{Subject: "dev-lead-dana-lead", Name: "Dana Lead", Role: store.RoleLead,
 		Partnerships: []uuid.UUID{seed.ID("partnerships", "liverpool"), seed.ID("partnerships", "bristol")},
 		Institutions: []uuid.UUID{seed.ID("institutions", "ljmu")}}
 	if viewer.Subject != want.Subject || viewer.Name != want.Name || viewer.Role != want.Role ||
