@@ -28,8 +28,9 @@
 #
 # Signals. COMMAND runs in its own process group. SIGINT, SIGTERM and SIGHUP
 # sent to this script (Ctrl-C, kill, timeout(1), a service manager's stop, a
-# closed terminal) are passed on to that whole group; a second signal kills
-# it. When COMMAND has ended, PostgreSQL is stopped if no one else uses it.
+# closed terminal) are passed on to that whole group; another signal 2 s or
+# more later kills it. When COMMAND has ended, PostgreSQL is stopped if no
+# one else uses it.
 #
 # The cluster is a disposable development database: it listens on
 # 127.0.0.1:${WAYMARK_PG_PORT:-54329} only (the next free port if that is
@@ -227,15 +228,19 @@ started_at $$ >"$users/$$"
 unlock
 
 child=
-signalled=0
-# pass_on sends a signal to COMMAND's process group; after the first, KILL.
+first_signal=
+# pass_on sends a signal to COMMAND's process group. One stop often arrives
+# more than once (make passes on the SIGTERM that timeout(1) or a service
+# manager also sends to us), so repeats within 2 s are the same request; a
+# signal after that means "now", and kills the group.
 pass_on() {
-	signalled=$((signalled + 1))
 	[ -n "$child" ] || exit 1
-	if [ "$signalled" -gt 1 ]; then
-		kill -KILL -- "-$child" 2>/dev/null || true
-	else
+	if [ -z "$first_signal" ]; then
+		first_signal=$SECONDS
 		kill -"$1" -- "-$child" 2>/dev/null || true
+	elif [ $((SECONDS - first_signal)) -ge 2 ]; then
+		say "stopping at once"
+		kill -KILL -- "-$child" 2>/dev/null || true
 	fi
 }
 finish() {
