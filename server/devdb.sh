@@ -86,10 +86,11 @@ find_bin() {
 	return 1
 }
 
-# as_owner runs a PostgreSQL program as the cluster's owner.
+# as_owner runs a PostgreSQL program as the cluster's owner (from /, as the
+# checkout may be a directory that postgres cannot enter).
 as_owner() {
 	if [ "$uid" = 0 ]; then
-		runuser -u postgres -- "$@"
+		(cd / && runuser -u postgres -- "$@")
 	else
 		"$@"
 	fi
