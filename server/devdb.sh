@@ -180,6 +180,40 @@ if [ "$uid" = 0 ] && ! id postgres >/dev/null 2>&1; then
 	useradd --system --home-dir /var/lib/postgresql --shell /usr/sbin/nologin postgres
 fi
 
+child=
+first_signal=
+# pass_on sends a signal to COMMAND's process group. One stop often arrives
+# more than once (make passes on the SIGTERM that timeout(1) or a service
+# manager also sends to us), so repeats within 2 s are the same request; a
+# signal after that means "now", and kills the group.
+pass_on() {
+	[ -n "$child" ] || exit 1 # still starting: finish cleans up
+	if [ -z "$first_signal" ]; then
+		first_signal=$SECONDS
+		kill -"$1" -- "-$child" 2>/dev/null || true
+	elif [ $((SECONDS - first_signal)) -ge 2 ]; then
+		say "stopping at once"
+		kill -KILL -- "-$child" 2>/dev/null || true
+	fi
+}
+finish() {
+	trap '' INT TERM HUP
+	if [ -n "$child" ]; then
+		# Anything COMMAND left behind in its group goes too.
+		kill -TERM -- "-$child" 2>/dev/null || true
+	fi
+	lock
+	rm -f "$users/$$"
+	if [ -z "$(live_users)" ]; then
+		stop_db
+	fi
+	unlock
+}
+trap finish EXIT
+trap 'pass_on INT' INT
+trap 'pass_on TERM' TERM
+trap 'pass_on HUP' HUP
+
 # Everything from here until we are registered happens under the lock.
 mkdir -p "$dir"
 lock
@@ -227,40 +261,6 @@ unset PGHOST PGPORT PGUSER
 
 started_at $$ >"$users/$$"
 unlock
-
-child=
-first_signal=
-# pass_on sends a signal to COMMAND's process group. One stop often arrives
-# more than once (make passes on the SIGTERM that timeout(1) or a service
-# manager also sends to us), so repeats within 2 s are the same request; a
-# signal after that means "now", and kills the group.
-pass_on() {
-	[ -n "$child" ] || exit 1
-	if [ -z "$first_signal" ]; then
-		first_signal=$SECONDS
-		kill -"$1" -- "-$child" 2>/dev/null || true
-	elif [ $((SECONDS - first_signal)) -ge 2 ]; then
-		say "stopping at once"
-		kill -KILL -- "-$child" 2>/dev/null || true
-	fi
-}
-finish() {
-	trap '' INT TERM HUP
-	if [ -n "$child" ]; then
-		# Anything COMMAND left behind in its group goes too.
-		kill -TERM -- "-$child" 2>/dev/null || true
-	fi
-	lock
-	rm -f "$users/$$"
-	if [ -z "$(live_users)" ]; then
-		stop_db
-	fi
-	unlock
-}
-trap finish EXIT
-trap 'pass_on INT' INT
-trap 'pass_on TERM' TERM
-trap 'pass_on HUP' HUP
 
 export DATABASE_URL="postgres://postgres@127.0.0.1:$port/$dbname?sslmode=disable"
 # set -m gives COMMAND a process group of its own, so that signals reach
