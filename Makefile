@@ -8,7 +8,7 @@ GO      ?= go
 DEVDB   := ./server/devdb.sh
 BIN     := bin/waymark
 
-.PHONY: run test build generate check-generate lint bench stop-db clean-db
+.PHONY: run test build generate check-generate lint bench stop-db clean-db explorer-assets
 
 build:
 	$(GO) build -o $(BIN) ./server
@@ -47,3 +47,9 @@ stop-db:
 
 clean-db:
 	@$(DEVDB) --clean
+
+# Refreshes the explorer's GraphiQL and React from the npm registry: the
+# versions pinned in server/explorer/refresh.sh, checked against the
+# registry's integrity hashes and recorded in server/explorer/npm/SOURCES.
+explorer-assets:
+	server/explorer/refresh.sh

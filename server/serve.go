@@ -92,6 +92,7 @@ func newRouter(cfg config, pool *pgxpool.Pool, auth *verifier, log *slog.Logger)
 	r.Use(middleware.Recoverer)
 
 	r.Handle("/", explorerHandler())
+	r.Handle("/explorer/*", explorerAssets())
 	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"status": "ok"})
 	})
