@@ -114,7 +114,7 @@ func readREADME(readme string) ([]example, error) {
 		para     []string // the paragraph being read
 		lastPara string   // the paragraph before, when only blank lines followed it
 		inIDs    bool     // in the section with the list of IDs
-		cur      *example // the last example
+		cur      *example // the last example, while it is the last of out
 	)
 	for i := 0; i < len(lines); i++ {
 		l := lines[i]
@@ -122,17 +122,17 @@ func readREADME(readme string) ([]example, error) {
 			inIDs = l == idsHeading
 		}
 		if inIDs && strings.HasPrefix(l, "- ") {
-			item := l
+			item, start := l, i+1
 			for i+1 < len(lines) && strings.HasPrefix(lines[i+1], "  ") {
 				i++
 				item += " " + strings.TrimSpace(lines[i])
 			}
 			ex, err := idItem(item)
 			if err != nil {
-				return nil, fmt.Errorf("README.md:%d: %w", i+1, err)
+				return nil, fmt.Errorf("README.md:%d: %w", start, err)
 			}
-			ex.line = i + 1
-			out = append(out, ex)
+			ex.line = start
+			out, cur = append(out, ex), nil
 			continue
 		}
 		lang, fence := strings.CutPrefix(l, "```")

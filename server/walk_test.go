@@ -1023,6 +1023,9 @@ type boundedCalls struct {
 //     every service, and with each value of each filter for every service
 //     some step leaves: a service no step leaves has no next steps whatever
 //     the filter.
+//   - institutionByCode(scheme, code) is walked with every code the
+//     directory holds, under its scheme: free text is no code at all
+//     (BAD_USER_INPUT), and a code nobody holds finds nothing.
 //
 // Plans and routes are walked at walkListedIDDepth: every record in them
 // (step, service, contact point, agreement) heads a deeper tree elsewhere
@@ -1194,6 +1197,17 @@ func boundedRootArgs(t *testing.T, s *apiServer, sc *schemaInfo, ids *idSet) map
 		}
 	}
 	out["nextSteps"] = nextSteps
+
+	// institutionByCode: every code an institution holds, under its own
+	// scheme (retired institutions' too: NOT_FOUND).
+	byCode := boundedCalls{depth: walkListedIDDepth}
+	for _, c := range query(`SELECT 'ODS', ods_code, '' FROM institutions WHERE ods_code IS NOT NULL
+		UNION ALL SELECT 'UKPRN', ukprn, '' FROM institutions WHERE ukprn IS NOT NULL
+		UNION ALL SELECT 'CHARITY', charity_number, '' FROM institutions WHERE charity_number IS NOT NULL
+		ORDER BY 1, 2`) {
+		byCode.base = append(byCode.base, []string{"scheme: " + c.A, "code: " + strconv.Quote(c.B)})
+	}
+	out["institutionByCode"] = byCode
 	return out
 }
 
