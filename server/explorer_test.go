@@ -350,6 +350,8 @@ func openBrowser(t *testing.T, origin string) (ctx context.Context, finish func(
 		// fetch outside a page.
 		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"),
 		chromedp.UserDataDir(t.TempDir()),
+		// Chromium leaves its singleton socket in TMPDIR: keep it in the test's.
+		chromedp.Env("TMPDIR="+t.TempDir()),
 		chromedp.WindowSize(1280, 900),
 	)
 	t.Cleanup(cancel)
