@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"strings"
+	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
@@ -24,8 +25,12 @@ const (
 	CodeConflict         = "CONFLICT"
 	CodeQueryTooComplex  = "QUERY_TOO_COMPLEX"
 	CodeRateLimited      = "RATE_LIMITED"
+	CodeTimeout          = "TIMEOUT"
 	CodeInternal         = "INTERNAL"
 	internalErrorMessage = "Something went wrong on our side. Please try again; if it keeps happening, tell the Waymark team."
+	timeoutMessage       = "This request took too long and was stopped. Please try again; if it keeps happening, ask for less at once."
+	busyMessage          = "Waymark is busy: nothing was changed. Please try again in a moment."
+	lockedMessage        = "Someone else is changing this record right now: nothing was changed. Please try again in a moment."
 )
 
 // notFound is the error for a record that does not exist or may not be seen.
@@ -63,6 +68,12 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 		case errors.As(err, &forbidden):
 			out.Message = "Not allowed: " + forbidden.Reason + "."
 			out.Extensions["code"] = CodeForbidden
+		case errors.Is(err, store.ErrRecordLocked):
+			// Another edit held the row past lock_timeout. Like a version
+			// conflict, the answer is to reload and try again; there is no
+			// currentVersion, as the other edit had not finished.
+			out.Message = lockedMessage
+			out.Extensions["code"] = CodeConflict
 		case errors.As(err, &conflict):
 			out.Message = capitalise(conflict.Error()) + "."
 			out.Extensions["code"] = CodeConflict
@@ -91,6 +102,18 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 			// or its variables do not fit (those carry a "variable" path).
 			out.Message = requestErrorMessage(gerr)
 			out.Extensions["code"] = CodeBadUserInput
+		case errors.Is(err, store.ErrBusy):
+			noteStop(ctx, log, err, gerr)
+			out.Message = busyMessage
+			out.Extensions["code"] = CodeTimeout
+		case errors.Is(store.Classify(err), store.ErrTimeout) || ctx.Err() != nil:
+			// The request's deadline passed, its client went away, or the
+			// database stopped a statement: every field still running fails
+			// alike, so this is logged once per request (noteStop), not
+			// once per field.
+			noteStop(ctx, log, err, gerr)
+			out.Message = timeoutMessage
+			out.Extensions["code"] = CodeTimeout
 		default:
 			if !errors.Is(err, errInternal) {
 				log.ErrorContext(ctx, "graphql: unexpected error", "error", err, "path", gerr.Path.String())
@@ -129,4 +152,53 @@ func capitalise(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// Stops records, for one request, the fields that stopped because the
+// request ran out of time, its client went away or the database was busy,
+// so that the server logs the request once (see WithStops) instead of the
+// error presenter logging every field.
+type Stops struct {
+	mu    sync.Mutex
+	n     int
+	first error
+}
+
+type stopsKey struct{}
+
+// WithStops returns a context whose GraphQL errors about time are counted
+// in the returned Stops rather than logged one by one.
+func WithStops(ctx context.Context) (context.Context, *Stops) {
+	s := &Stops{}
+	return context.WithValue(ctx, stopsKey{}, s), s
+}
+
+// Count is how many fields stopped; First is the first one's error (nil if none).
+func (s *Stops) Count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.n
+}
+
+// First is the error of the first field that stopped, nil if none did.
+func (s *Stops) First() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.first
+}
+
+// noteStop counts a stopped field in the request's Stops; without one (the
+// handler used on its own) it logs the field at info.
+func noteStop(ctx context.Context, log *slog.Logger, err error, gerr *gqlerror.Error) {
+	s, _ := ctx.Value(stopsKey{}).(*Stops)
+	if s == nil {
+		log.InfoContext(ctx, "graphql: stopped", "error", err, "path", gerr.Path.String())
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.n == 0 {
+		s.first = err
+	}
+	s.n++
 }

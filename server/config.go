@@ -23,6 +23,17 @@ type config struct {
 	ComplexityLimit int           // WAYMARK_COMPLEXITY_LIMIT
 	MaxBodyBytes    int64         // WAYMARK_MAX_BODY_BYTES
 
+	// Deadlines and the database pool (defaults and why: defaultRequestTimeout).
+	RequestTimeout      time.Duration // WAYMARK_REQUEST_TIMEOUT: most one GraphQL request may run
+	DBMaxConns          int           // WAYMARK_DB_MAX_CONNS: size of the pool
+	DBWriteConns        int           // WAYMARK_DB_WRITE_CONNS: most write transactions at once
+	DBAcquireTimeout    time.Duration // WAYMARK_DB_ACQUIRE_TIMEOUT: wait for a free write slot and connection
+	DBConnectTimeout    time.Duration // WAYMARK_DB_CONNECT_TIMEOUT
+	DBHealthCheckPeriod time.Duration // WAYMARK_DB_HEALTH_CHECK_PERIOD
+	DBStatementTimeout  time.Duration // WAYMARK_DB_STATEMENT_TIMEOUT (0: none)
+	DBLockTimeout       time.Duration // WAYMARK_DB_LOCK_TIMEOUT (0: none)
+	DBIdleInTxTimeout   time.Duration // WAYMARK_DB_IDLE_IN_TRANSACTION_TIMEOUT (0: none)
+
 	Production    bool   // WAYMARK_ENV=production (default development)
 	DevSigningKey string // WAYMARK_DEV_SIGNING_KEY: HS256 key of development tokens; refused in production
 	JWKSURL       string // WAYMARK_JWKS_URL: the identity provider's published keys
@@ -43,6 +54,15 @@ var settings = []struct{ name, def, meaning string }{
 	{"WAYMARK_REVIEW_PERIOD_DAYS", "180", "a contact point not verified for this many days is stale"},
 	{"WAYMARK_COMPLEXITY_LIMIT", fmt.Sprint(graph.DefaultComplexityLimit), "most an operation may cost"},
 	{"WAYMARK_MAX_BODY_BYTES", "1048576", "largest request body accepted"},
+	{"WAYMARK_REQUEST_TIMEOUT", defaultRequestTimeout.String(), "most a GraphQL request may run before it is stopped with TIMEOUT, its SQL with it"},
+	{"WAYMARK_DB_MAX_CONNS", fmt.Sprint(defaultDBMaxConns), "database connections in the pool"},
+	{"WAYMARK_DB_WRITE_CONNS", "half of WAYMARK_DB_MAX_CONNS", "most changes (write transactions) at once; the rest of the pool is kept for reads"},
+	{"WAYMARK_DB_ACQUIRE_TIMEOUT", defaultDBAcquireTimeout.String(), "longest a change waits for a write slot and a connection before it is refused as busy (TIMEOUT)"},
+	{"WAYMARK_DB_CONNECT_TIMEOUT", defaultDBConnectTimeout.String(), "longest opening a database connection may take"},
+	{"WAYMARK_DB_HEALTH_CHECK_PERIOD", defaultDBHealthCheckPeriod.String(), "how often idle database connections are checked"},
+	{"WAYMARK_DB_STATEMENT_TIMEOUT", defaultDBStatementTimeout.String(), "PostgreSQL statement_timeout of the server's connections (0 for none)"},
+	{"WAYMARK_DB_LOCK_TIMEOUT", defaultDBLockTimeout.String(), "PostgreSQL lock_timeout: a change that waits longer for a record another change holds fails with CONFLICT (0 for none)"},
+	{"WAYMARK_DB_IDLE_IN_TRANSACTION_TIMEOUT", defaultDBIdleInTxTimeout.String(), "PostgreSQL idle_in_transaction_session_timeout of the server's connections (0 for none)"},
 	{"WAYMARK_JWKS_URL", "none", "the identity provider's published keys (required in production)"},
 	{"WAYMARK_JWT_ISSUER", "waymark-development", "required iss of tokens (required in production)"},
 	{"WAYMARK_JWT_AUDIENCE", "waymark", "required aud of tokens"},
@@ -50,6 +70,41 @@ var settings = []struct{ name, def, meaning string }{
 	{"WAYMARK_PG_PORT", "54329", "port of the local PostgreSQL of make run and make test (when DATABASE_URL is unset)"},
 	{"WAYMARK_DEVDB_DIR", "/var/lib/waymark/devdb as root, <checkout>/.data/devdb otherwise", "where make run and make test keep the local PostgreSQL (when DATABASE_URL is unset)"},
 }
+
+// Default deadlines and pool, for a public service on a small machine:
+//
+//   - a request: 5 s. Every read of the seeded directory answers in under
+//     25 ms (BENCHMARKS.md), so 5 s is two hundred times that, yet it frees
+//     a connection and a core soon from a request that would run for
+//     minutes, and a person waiting has given up by then anyway.
+//   - statement_timeout 5 s, the same: PostgreSQL's own backstop for a
+//     statement whose cancel request is lost. (migrate and seed, run by an
+//     operator, set none of the session timeouts.)
+//   - lock_timeout 2 s: an edit holds its row for milliseconds, so a wait
+//     of 2 s means something is wrong; the edit fails with CONFLICT well
+//     within the request's deadline, and its connection is freed.
+//   - idle_in_transaction_session_timeout 10 s: no transaction of Waymark's
+//     idles; one left open by a fault loses its locks after 10 s.
+//   - 10 connections, at most half of them writing: PostgreSQL allows 100
+//     by default, and reads (what students and staff do) keep at least 5
+//     however many changes wait on locks.
+//   - acquire 2 s: a change that cannot get a write slot and a connection
+//     in 2 s is refused as busy rather than queued behind blocked ones;
+//     connect 5 s; idle connections checked every 30 s.
+const (
+	defaultRequestTimeout      = 5 * time.Second
+	defaultDBMaxConns          = 10
+	defaultDBAcquireTimeout    = 2 * time.Second
+	defaultDBConnectTimeout    = 5 * time.Second
+	defaultDBHealthCheckPeriod = 30 * time.Second
+	defaultDBStatementTimeout  = 5 * time.Second
+	defaultDBLockTimeout       = 2 * time.Second
+	defaultDBIdleInTxTimeout   = 10 * time.Second
+
+	// maxRequestTimeout keeps a request's answer within the HTTP server's
+	// write timeout (serve.go), so a stopped request is still answered.
+	maxRequestTimeout = 50 * time.Second
+)
 
 // defaultDevSigningKey signs development tokens when no key is configured.
 // It is public (it is in the source), which is why production refuses it.
@@ -102,6 +157,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		}
 		c.MaxBodyBytes = n
 	}
+	if err := loadTimeouts(getenv, &c); err != nil {
+		return c, err
+	}
 	switch env := getenv("WAYMARK_ENV"); env {
 	case "", "development":
 		// Anyone can mint a development token with the public key, so a
@@ -153,4 +211,59 @@ func newLogger(c config, w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// loadTimeouts reads the deadline and pool settings into c.
+func loadTimeouts(getenv func(string) string, c *config) error {
+	c.RequestTimeout, c.DBMaxConns, c.DBAcquireTimeout = defaultRequestTimeout, defaultDBMaxConns, defaultDBAcquireTimeout
+	c.DBConnectTimeout, c.DBHealthCheckPeriod = defaultDBConnectTimeout, defaultDBHealthCheckPeriod
+	c.DBStatementTimeout, c.DBLockTimeout, c.DBIdleInTxTimeout = defaultDBStatementTimeout, defaultDBLockTimeout, defaultDBIdleInTxTimeout
+	durations := []struct {
+		name     string
+		dst      *time.Duration
+		min, max time.Duration
+		zeroOK   bool // 0 turns it off
+	}{
+		{"WAYMARK_REQUEST_TIMEOUT", &c.RequestTimeout, 100 * time.Millisecond, maxRequestTimeout, false},
+		{"WAYMARK_DB_ACQUIRE_TIMEOUT", &c.DBAcquireTimeout, 10 * time.Millisecond, time.Minute, false},
+		{"WAYMARK_DB_CONNECT_TIMEOUT", &c.DBConnectTimeout, 100 * time.Millisecond, time.Minute, false},
+		{"WAYMARK_DB_HEALTH_CHECK_PERIOD", &c.DBHealthCheckPeriod, time.Second, time.Hour, false},
+		{"WAYMARK_DB_STATEMENT_TIMEOUT", &c.DBStatementTimeout, time.Millisecond, time.Hour, true},
+		{"WAYMARK_DB_LOCK_TIMEOUT", &c.DBLockTimeout, time.Millisecond, time.Hour, true},
+		{"WAYMARK_DB_IDLE_IN_TRANSACTION_TIMEOUT", &c.DBIdleInTxTimeout, time.Millisecond, time.Hour, true},
+	}
+	for _, d := range durations {
+		v := getenv(d.name)
+		if v == "" {
+			continue
+		}
+		n, err := time.ParseDuration(v)
+		if err != nil && v == "0" {
+			n, err = 0, nil
+		}
+		if err != nil || !(n >= d.min && n <= d.max || n == 0 && d.zeroOK) {
+			off := ""
+			if d.zeroOK {
+				off = ", or 0 for none"
+			}
+			return fmt.Errorf("%s=%q: want a duration from %s to %s, such as 5s or 500ms%s", d.name, v, d.min, d.max, off)
+		}
+		*d.dst = n
+	}
+	if v := getenv("WAYMARK_DB_MAX_CONNS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 2 || n > 1000 {
+			return fmt.Errorf("WAYMARK_DB_MAX_CONNS=%q: want a number from 2 to 1000", v)
+		}
+		c.DBMaxConns = n
+	}
+	c.DBWriteConns = max(1, c.DBMaxConns/2)
+	if v := getenv("WAYMARK_DB_WRITE_CONNS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n >= c.DBMaxConns {
+			return fmt.Errorf("WAYMARK_DB_WRITE_CONNS=%q: want a number from 1 to %d (fewer than WAYMARK_DB_MAX_CONNS, so that reads always have a connection)", v, c.DBMaxConns-1)
+		}
+		c.DBWriteConns = n
+	}
+	return nil
 }

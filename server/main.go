@@ -14,10 +14,14 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/waymark/waymark/migrations"
@@ -161,7 +165,22 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 }
 
+// openPool opens the server's pool of connections to the configured
+// database: its size, connect timeout and health checks come from cfg, and
+// every connection starts with cfg's statement_timeout, lock_timeout and
+// idle_in_transaction_session_timeout. A request that ends (deadline, or
+// client gone) has its running statement cancelled in PostgreSQL, not just
+// its socket closed, so no query outlives its request.
 func openPool(ctx context.Context, cfg config) (*pgxpool.Pool, error) {
+	pcfg, err := poolConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return pgxpool.NewWithConfig(ctx, pcfg)
+}
+
+// poolConfig is openPool's configuration.
+func poolConfig(cfg config) (*pgxpool.Config, error) {
 	if cfg.DatabaseURL == "" {
 		return nil, errors.New("DATABASE_URL is not set (make run and make test set it for you)")
 	}
@@ -169,12 +188,36 @@ func openPool(ctx context.Context, cfg config) (*pgxpool.Pool, error) {
 	if err != nil {
 		return nil, fmt.Errorf("DATABASE_URL: %w", err)
 	}
-	return pgxpool.NewWithConfig(ctx, pcfg)
+	pcfg.MaxConns = int32(cfg.DBMaxConns)
+	pcfg.HealthCheckPeriod = cfg.DBHealthCheckPeriod
+	pcfg.PingTimeout = cfg.DBConnectTimeout
+	pcfg.ConnConfig.ConnectTimeout = cfg.DBConnectTimeout
+	ms := func(d time.Duration) string { return strconv.FormatInt(d.Milliseconds(), 10) }
+	pcfg.ConnConfig.RuntimeParams["statement_timeout"] = ms(cfg.DBStatementTimeout)
+	pcfg.ConnConfig.RuntimeParams["lock_timeout"] = ms(cfg.DBLockTimeout)
+	pcfg.ConnConfig.RuntimeParams["idle_in_transaction_session_timeout"] = ms(cfg.DBIdleInTxTimeout)
+	// pgx's default on a cancelled context closes the socket only, and
+	// PostgreSQL runs the statement on until it next writes to the client.
+	// Send a cancel request instead, and close the socket if PostgreSQL has
+	// not stopped within a second.
+	pcfg.ConnConfig.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: time.Second}
+	}
+	return pcfg, nil
 }
 
-// withConn runs f on one connection to the configured database.
+// withConn runs f on one connection to the configured database, without the
+// server's session timeouts: migrate and seed are run by an operator, and a
+// migration may rightly take long.
 func withConn(ctx context.Context, cfg config, f func(*pgx.Conn) error) error {
-	pool, err := openPool(ctx, cfg)
+	pcfg, err := poolConfig(cfg)
+	if err != nil {
+		return err
+	}
+	for _, p := range []string{"statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout"} {
+		delete(pcfg.ConnConfig.RuntimeParams, p)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
 	if err != nil {
 		return err
 	}

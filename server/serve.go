@@ -16,7 +16,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/waymark/waymark/graph"
-	"github.com/waymark/waymark/migrations"
 	"github.com/waymark/waymark/store"
 )
 
@@ -83,8 +82,9 @@ func listen(cfg config) (net.Listener, error) {
 
 // newRouter wires the HTTP endpoints.
 func newRouter(cfg config, pool *pgxpool.Pool, auth *verifier, log *slog.Logger) http.Handler {
-	st := store.New(pool, store.WithReviewPeriod(cfg.ReviewPeriod))
+	st := store.New(pool, store.WithReviewPeriod(cfg.ReviewPeriod), store.WithWriteLimit(cfg.DBWriteConns, cfg.DBAcquireTimeout))
 	gql := graph.NewHandler(st, graph.Options{Logger: log, ComplexityLimit: cfg.ComplexityLimit})
+	gql = withDeadline(cfg.RequestTimeout, log, gql) // deadline.go
 
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID)
@@ -99,31 +99,6 @@ func newRouter(cfg config, pool *pgxpool.Pool, auth *verifier, log *slog.Logger)
 	r.Get("/readyz", readyz(pool))
 	r.With(authenticate(auth, log)).Handle("/graphql", limitBody(cfg.MaxBodyBytes, gql))
 	return r
-}
-
-// readyz reports ready when the database answers and its migrations are current.
-func readyz(pool *pgxpool.Pool) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		conn, err := pool.Acquire(ctx)
-		if err != nil {
-			writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "reason": "database unreachable"})
-			return
-		}
-		defer conn.Release()
-		current, latest, err := migrations.Status(ctx, conn.Conn())
-		if err != nil {
-			writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "reason": "database unreachable"})
-			return
-		}
-		if current != latest {
-			writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable",
-				"reason": "database migrations not current", "schemaVersion": current, "expectedVersion": latest})
-			return
-		}
-		writeJSON(w, http.StatusOK, map[string]any{"status": "ready", "schemaVersion": current})
-	}
 }
 
 // limitBody refuses request bodies over max bytes with 413 and a GraphQL

@@ -42,8 +42,9 @@ type change struct {
 
 // inTx runs f in a transaction; any error rolls everything back, including
 // the audit entry, so an edit is never without its audit and vice versa.
+// It runs within the write limit (writeTx, store.go).
 func (s *Store) inTx(ctx context.Context, f func(tx pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, s.pool, f)
+	return s.writeTx(ctx, f)
 }
 
 // snapshotOf is the SQL for the JSON of row t as the audit log keeps it:
