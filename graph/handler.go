@@ -49,6 +49,7 @@ func NewHandler(s *store.Store, opts Options) http.Handler {
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	srv.Use(extension.FixedComplexityLimit(opts.ComplexityLimit))
+	srv.Use(StrictInput()) // enums exactly as the schema spells them, no NUL or stray control characters
 	srv.SetErrorPresenter(presentError(opts.Logger))
 	srv.SetRecoverFunc(recoverPanic(opts.Logger))
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {

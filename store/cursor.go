@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/base64"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 )
@@ -40,7 +41,7 @@ func ParseCursor(field, s string) (*Cursor, error) {
 		return nil, bad
 	}
 	parts := strings.Split(string(b), "\x00")
-	if len(parts) != 4 || parts[0] != "c1" {
+	if len(parts) != 4 || parts[0] != "c1" || !utf8.ValidString(parts[2]) {
 		return nil, bad
 	}
 	id, err := uuid.Parse(parts[3])

@@ -8,7 +8,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Opt is one field of a partial update: Set is false to leave the field as
@@ -146,40 +145,14 @@ func checkReason(reason *string, required bool) (*string, error) {
 		}
 		return nil, nil
 	}
+	if p := TextProblem("reason", *reason); p != "" {
+		return nil, BadInput("reason", "%s", p)
+	}
 	r := strings.TrimSpace(*reason)
 	if n := len([]rune(r)); n > 2000 {
 		return nil, BadInput("reason", "must be at most 2000 characters (got %d)", n)
 	}
 	return &r, nil
-}
-
-// dbError turns constraint violations that Go validation did not foresee
-// into input errors; anything else is returned as it is (an internal fault).
-func dbError(err error) error {
-	var pg *pgconn.PgError
-	if !errors.As(err, &pg) {
-		return err
-	}
-	switch pg.Code {
-	case "23505": // unique_violation
-		field := map[string]string{
-			"institutions_ukprn_key":                    "input.ukprn",
-			"institutions_ods_code_key":                 "input.odsCode",
-			"institutions_charity_number_key":           "input.charityNumber",
-			"partnerships_name_key":                     "input.name",
-			"governance_forums_partnership_id_name_key": "input.name",
-			"responsibility_areas_name_key":             "input.name",
-		}[pg.ConstraintName]
-		return BadInput(field, "is already used by another record")
-	case "23503", "23514", "23P01": // foreign key, check, exclusion
-		return BadInput("input", "breaks a rule of the directory (%s)", humanConstraint(pg.ConstraintName))
-	}
-	return err
-}
-
-// humanConstraint names a constraint in words for an error message.
-func humanConstraint(name string) string {
-	return strings.ReplaceAll(name, "_", " ")
 }
 
 // entity describes how to edit one kind of record.

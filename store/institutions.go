@@ -216,6 +216,9 @@ func (s *Store) SitesByInstitutions(ctx context.Context, institutionIDs []uuid.U
 
 // searchText validates free text for a search.
 func searchText(field, text string) (string, error) {
+	if p := TextProblem(field, text); p != "" {
+		return "", BadInput(field, "%s", p)
+	}
 	t := strings.TrimSpace(text)
 	if t == "" {
 		return "", BadInput(field, "must not be empty; leave it out to match everything")

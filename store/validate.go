@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/nyaruka/phonenumbers"
 )
@@ -46,6 +48,7 @@ func (c *checker) optional(field string, v **string, max int) {
 }
 
 func (c *checker) length(field, v string, max int) {
+	c.text(field, v)
 	if n := len([]rune(v)); n > max {
 		c.fail(field, "must be at most %d characters (got %d)", max, n)
 	}
@@ -136,6 +139,7 @@ func (c *checker) pattern(field string, v **string, re *regexp.Regexp, what stri
 	if *v == nil {
 		return
 	}
+	c.text(field, **v)
 	t := strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(**v), " ", ""))
 	if t == "" {
 		*v = nil
@@ -152,6 +156,7 @@ func (c *checker) postcode(field string, v **string) {
 	if *v == nil {
 		return
 	}
+	c.text(field, **v)
 	t := strings.ToUpper(strings.Join(strings.Fields(**v), ""))
 	if t == "" {
 		*v = nil
@@ -175,4 +180,72 @@ func (c *checker) oneOf(field, v string, allowed ...string) {
 		}
 	}
 	c.fail(field, "must be one of %s", strings.Join(allowed, ", "))
+}
+
+// Text rules, shared by the GraphQL edge (graph/input.go checks every String
+// and ID argument and input field before any resolver runs) and by the
+// checker below, so that neither is looser than the other:
+//
+//   - no string may hold NUL (PostgreSQL cannot store it) or bytes that
+//     are not UTF-8;
+//   - prose fields (descriptions, instructions, notes, reasons: those in
+//     proseFields, by their last path segment) may hold tab, line feed and
+//     carriage return, and no other control character (C0, DEL or C1);
+//   - every other string (names, codes, e-mail addresses, phone numbers,
+//     web addresses, search text, cursors, IDs) is one line: no control
+//     character at all, tab and line breaks included.
+var proseFields = map[string]bool{
+	"description": true, "howToAccess": true, "eligibility": true, "whatToExpect": true,
+	"outOfHours": true, "outOfHoursInstructions": true, "notes": true, "hours": true,
+	"address": true, "reason": true, "collaboration": true, "escalation": true, "stepDown": true,
+	"lawfulBasisDetail": true, "scopeOfData": true, "protocolNotes": true,
+	"studentExpectation": true, "purpose": true, "howToBringACase": true, "sharedOutcomes": true,
+}
+
+// MultiLine reports whether field (an input path such as
+// "input.description") is prose that may span lines.
+func MultiLine(field string) bool {
+	if i := strings.LastIndexByte(field, '.'); i >= 0 {
+		field = field[i+1:]
+	}
+	return proseFields[field]
+}
+
+// TextProblem says what is wrong with s as the value of field (an input
+// path such as "input.name"), or "" when nothing is: see the text rules
+// above. The answer never repeats s.
+func TextProblem(field, s string) string {
+	if !utf8.ValidString(s) {
+		return "is not valid UTF-8 text"
+	}
+	multi := -1 // unknown until a control character is found
+	for _, r := range s {
+		if !unicode.IsControl(r) {
+			continue
+		}
+		if r == 0 {
+			return "must not contain the NUL character (U+0000)"
+		}
+		if multi == -1 {
+			multi = 0
+			if MultiLine(field) {
+				multi = 1
+			}
+		}
+		if r == '\t' || r == '\n' || r == '\r' {
+			if multi == 1 {
+				continue
+			}
+			return "must be one line: no tabs or line breaks"
+		}
+		return fmt.Sprintf("must not contain control characters (found U+%04X)", r)
+	}
+	return ""
+}
+
+// text fails the check when v breaks the text rules.
+func (c *checker) text(field, v string) {
+	if p := TextProblem(field, v); p != "" {
+		c.fail(field, "%s", p)
+	}
 }

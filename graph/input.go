@@ -1,0 +1,263 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/waymark/waymark/store"
+)
+
+// Strict input, checked once at the edge, after gqlgen has parsed and
+// validated the document and coerced its variables and before any resolver
+// runs:
+//
+//   - every enum value, whether written inline, passed in a variable, in a
+//     list or inside an input object, is exactly one of the schema's values.
+//     gqlparser compares enum *variables* without regard to case
+//     (validator/vars.go uses strings.EqualFold) and gqlgen.yml maps enums
+//     to plain strings, so without this check {"consent": "given"} would
+//     reach the domain as "given", which matches none of the values the
+//     code compares against;
+//   - every String and ID value obeys store.TextProblem: no NUL, no bytes
+//     that are not UTF-8, and no control characters, except tab and line
+//     breaks in prose fields (store.MultiLine).
+//
+// A value that breaks a rule refuses the whole request with
+// BAD_USER_INPUT and extensions.field, the argument's input path
+// ("consent", "input.capacityStatus", "filter.text"), as variable coercion
+// errors are: nothing is executed.
+
+// StrictInput returns the handler extension that enforces strict input.
+func StrictInput() graphql.HandlerExtension { return &strictInput{} }
+
+type strictInput struct{ schema *ast.Schema }
+
+var (
+	_ graphql.HandlerExtension        = &strictInput{}
+	_ graphql.OperationContextMutator = &strictInput{}
+)
+
+func (*strictInput) ExtensionName() string { return "StrictInput" }
+
+func (s *strictInput) Validate(es graphql.ExecutableSchema) error {
+	s.schema = es.Schema()
+	return nil
+}
+
+func (s *strictInput) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	if oc.Operation == nil {
+		return nil
+	}
+	w := inputWalker{schema: s.schema, vars: oc.Variables, fragments: map[string]bool{}, variables: map[string]bool{}}
+	w.selections(oc.Operation.SelectionSet)
+	if w.err == nil {
+		return nil
+	}
+	err := &gqlerror.Error{Err: w.err, Message: w.err.Error()}
+	if w.pos != nil {
+		err.Locations = []gqlerror.Location{{Line: w.pos.Line, Column: w.pos.Column}}
+	}
+	// A request error, like a variable that does not fit its type: HTTP 400
+	// for application/graphql-response+json, no data.
+	errcode.Set(err, errcode.ValidationFailed)
+	return err
+}
+
+// inputWalker visits every argument value of an operation, stopping at the
+// first value that breaks a rule. Each fragment and each variable (at each
+// type) is visited once, however often it is used, so the walk is linear in
+// the size of the request.
+type inputWalker struct {
+	schema    *ast.Schema
+	vars      map[string]any
+	fragments map[string]bool
+	variables map[string]bool
+	err       error
+	pos       *ast.Position
+}
+
+func (w *inputWalker) fail(pos *ast.Position, field, format string, args ...any) {
+	if w.err == nil {
+		w.err, w.pos = store.BadInput(field, format, args...), pos
+	}
+}
+
+func (w *inputWalker) selections(set ast.SelectionSet) {
+	for _, sel := range set {
+		if w.err != nil {
+			return
+		}
+		switch sel := sel.(type) {
+		case *ast.Field:
+			w.directives(sel.Directives)
+			if sel.Definition != nil {
+				w.arguments(sel.Arguments, sel.Definition.Arguments)
+			}
+			w.selections(sel.SelectionSet)
+		case *ast.InlineFragment:
+			w.directives(sel.Directives)
+			w.selections(sel.SelectionSet)
+		case *ast.FragmentSpread:
+			w.directives(sel.Directives)
+			if sel.Definition != nil && !w.fragments[sel.Name] {
+				w.fragments[sel.Name] = true
+				w.selections(sel.Definition.SelectionSet)
+			}
+		}
+	}
+}
+
+func (w *inputWalker) directives(ds ast.DirectiveList) {
+	for _, d := range ds {
+		if d.Definition != nil {
+			w.arguments(d.Arguments, d.Definition.Arguments)
+		}
+	}
+}
+
+func (w *inputWalker) arguments(args ast.ArgumentList, defs ast.ArgumentDefinitionList) {
+	for _, a := range args {
+		if def := defs.ForName(a.Name); def != nil {
+			w.literal(a.Value, def.Type, a.Name)
+		}
+	}
+}
+
+// literal checks a value as written in the document, of type typ, at the
+// input path field.
+func (w *inputWalker) literal(v *ast.Value, typ *ast.Type, field string) {
+	if v == nil || typ == nil || w.err != nil {
+		return
+	}
+	switch v.Kind {
+	case ast.NullValue:
+		return
+	case ast.Variable:
+		key := v.Raw + " " + typ.String()
+		if w.variables[key] {
+			return
+		}
+		w.variables[key] = true
+		if val, ok := w.vars[v.Raw]; ok {
+			w.value(val, typ, field, v.Position)
+		} else if v.VariableDefinition != nil {
+			w.literal(v.VariableDefinition.DefaultValue, typ, field)
+		}
+		return
+	}
+	if typ.Elem != nil {
+		if v.Kind != ast.ListValue {
+			w.literal(v, typ.Elem, field) // a single value where a list is expected
+			return
+		}
+		for _, c := range v.Children {
+			w.literal(c.Value, typ.Elem, field)
+		}
+		return
+	}
+	def := w.schema.Types[typ.NamedType]
+	if def == nil {
+		return
+	}
+	switch def.Kind {
+	case ast.InputObject:
+		for _, c := range v.Children {
+			if fd := def.Fields.ForName(c.Name); fd != nil {
+				w.literal(c.Value, fd.Type, field+"."+c.Name)
+			}
+		}
+	case ast.Enum:
+		w.enum(def, v.Raw, field, v.Position)
+	case ast.Scalar:
+		if isText(typ.NamedType) {
+			w.text(v.Raw, field, v.Position)
+		}
+	}
+}
+
+// value checks a variable's coerced value, of type typ, at the input path field.
+func (w *inputWalker) value(val any, typ *ast.Type, field string, pos *ast.Position) {
+	if val == nil || typ == nil || w.err != nil {
+		return
+	}
+	if typ.Elem != nil {
+		rv := reflect.ValueOf(val)
+		if rv.Kind() != reflect.Slice && rv.Kind() != reflect.Array {
+			w.value(val, typ.Elem, field, pos)
+			return
+		}
+		for i := 0; i < rv.Len() && w.err == nil; i++ {
+			w.value(rv.Index(i).Interface(), typ.Elem, field, pos)
+		}
+		return
+	}
+	def := w.schema.Types[typ.NamedType]
+	if def == nil {
+		return
+	}
+	switch def.Kind {
+	case ast.InputObject:
+		m, ok := val.(map[string]any)
+		if !ok {
+			return
+		}
+		for _, fd := range def.Fields {
+			if fv, ok := m[fd.Name]; ok {
+				w.value(fv, fd.Type, field+"."+fd.Name, pos)
+			}
+		}
+	case ast.Enum:
+		s, ok := val.(string)
+		if !ok {
+			w.fail(pos, field, "is not a %s: use one of %s", def.Name, enumValues(def))
+			return
+		}
+		w.enum(def, s, field, pos)
+	case ast.Scalar:
+		if s, ok := val.(string); ok && isText(typ.NamedType) {
+			w.text(s, field, pos)
+		}
+	}
+}
+
+// enum checks s is exactly one of def's values, case included.
+func (w *inputWalker) enum(def *ast.Definition, s, field string, pos *ast.Position) {
+	if def.EnumValues.ForName(s) != nil {
+		return
+	}
+	w.fail(pos, field, "%s is not a %s: use one of %s, written exactly so (capital letters)",
+		quoteValue(s), def.Name, enumValues(def))
+}
+
+func (w *inputWalker) text(s, field string, pos *ast.Position) {
+	if p := store.TextProblem(field, s); p != "" {
+		w.fail(pos, field, "%s", p)
+	}
+}
+
+// isText reports whether a scalar is free text that reaches the domain as a string.
+func isText(scalar string) bool { return scalar == "String" || scalar == "ID" }
+
+func enumValues(def *ast.Definition) string {
+	names := make([]string, len(def.EnumValues))
+	for i, v := range def.EnumValues {
+		names[i] = v.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+// quoteValue quotes a value for an error message, shortened and with any
+// control character escaped.
+func quoteValue(s string) string {
+	if r := []rune(s); len(r) > 40 {
+		s = string(r[:40]) + "…"
+	}
+	return fmt.Sprintf("%q", s)
+}
