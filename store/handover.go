@@ -38,6 +38,9 @@ type HandoverPlan struct {
 // size of the directory.
 func (s *Store) Handover(ctx context.Context, fromServiceID, toInstitutionID uuid.UUID, situation, consent string) (HandoverPlan, error) {
 	plan := HandoverPlan{Consent: consent}
+	if err := checkEnums(enumValue{"situation", "Situation", situation}, enumValue{"consent", "Consent", consent}); err != nil {
+		return plan, err
+	}
 	var (
 		fromInst *uuid.UUID
 		toName   *string

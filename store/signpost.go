@@ -34,6 +34,9 @@ var crisisNeeds = []string{"SELF_HARM", "SUICIDAL_THOUGHTS", "PSYCHOSIS"}
 // should see them. It reads only PUBLIC records, whoever asks, and costs a
 // fixed number of queries.
 func (s *Store) Signposts(ctx context.Context, institutionID *uuid.UUID, need, urgency string) ([]Signpost, error) {
+	if err := checkEnums(enumValue{"need", "Need", need}, enumValue{"urgency", "Urgency", urgency}); err != nil {
+		return nil, err
+	}
 	if institutionID != nil {
 		ok, err := s.InstitutionExists(ctx, *institutionID)
 		if err != nil {
