@@ -5,7 +5,9 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/waymark/waymark/graph"
@@ -22,6 +24,8 @@ type config struct {
 	ReviewPeriod    time.Duration // WAYMARK_REVIEW_PERIOD_DAYS
 	ComplexityLimit int           // WAYMARK_COMPLEXITY_LIMIT
 	MaxBodyBytes    int64         // WAYMARK_MAX_BODY_BYTES
+	RateLimit       int           // WAYMARK_RATE_LIMIT: requests a minute per client; 0: no limit
+	ClientIPHeader  string        // WAYMARK_CLIENT_IP_HEADER: header a trusted proxy puts the client's address in
 
 	// Deadlines and the database pool (defaults and why: defaultRequestTimeout).
 	RequestTimeout      time.Duration // WAYMARK_REQUEST_TIMEOUT: most one GraphQL request may run
@@ -54,6 +58,8 @@ var settings = []struct{ name, def, meaning string }{
 	{"WAYMARK_REVIEW_PERIOD_DAYS", "180", "a contact point not verified for this many days is stale"},
 	{"WAYMARK_COMPLEXITY_LIMIT", fmt.Sprint(graph.DefaultComplexityLimit), "most an operation may cost"},
 	{"WAYMARK_MAX_BODY_BYTES", "1048576", "largest request body accepted"},
+	{"WAYMARK_RATE_LIMIT", fmt.Sprint(defaultRateLimit), "GraphQL requests a minute per client (token subject, else address); 0 turns the limit off"},
+	{"WAYMARK_CLIENT_IP_HEADER", "none", "header in which a trusted reverse proxy gives the client's address (e.g. X-Forwarded-For), for the rate limit"},
 	{"WAYMARK_REQUEST_TIMEOUT", defaultRequestTimeout.String(), "most a GraphQL request may run before it is stopped with TIMEOUT, its SQL with it"},
 	{"WAYMARK_DB_MAX_CONNS", fmt.Sprint(defaultDBMaxConns), "database connections in the pool"},
 	{"WAYMARK_DB_WRITE_CONNS", "half of WAYMARK_DB_MAX_CONNS", "most changes (write transactions) at once; the rest of the pool is kept for reads"},
@@ -70,6 +76,10 @@ var settings = []struct{ name, def, meaning string }{
 	{"WAYMARK_PG_PORT", "54329", "port of the local PostgreSQL of make run and make test (when DATABASE_URL is unset)"},
 	{"WAYMARK_DEVDB_DIR", "/var/lib/waymark/devdb as root, <checkout>/.data/devdb otherwise", "where make run and make test keep the local PostgreSQL (when DATABASE_URL is unset)"},
 }
+
+// defaultRateLimit is generous for one person (a request every 50 ms for a
+// minute) and for a small office behind one address.
+const defaultRateLimit = 1200
 
 // Default deadlines and pool, for a public service on a small machine:
 //
@@ -118,6 +128,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		ReviewPeriod:    store.DefaultReviewPeriod,
 		ComplexityLimit: graph.DefaultComplexityLimit,
 		MaxBodyBytes:    1 << 20,
+		RateLimit:       defaultRateLimit,
 	}
 	if v := getenv("PORT"); v != "" {
 		if n, err := strconv.Atoi(v); err != nil || n < 1 || n > 65535 {
@@ -156,6 +167,19 @@ func loadConfig(getenv func(string) string) (config, error) {
 			return c, fmt.Errorf("WAYMARK_MAX_BODY_BYTES=%q: want a number of at least 1024", v)
 		}
 		c.MaxBodyBytes = n
+	}
+	if v := getenv("WAYMARK_RATE_LIMIT"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return c, fmt.Errorf("WAYMARK_RATE_LIMIT=%q: want a number of requests a minute, or 0 for no limit", v)
+		}
+		c.RateLimit = n
+	}
+	if v := getenv("WAYMARK_CLIENT_IP_HEADER"); v != "" {
+		if strings.Trim(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-") != "" {
+			return c, fmt.Errorf("WAYMARK_CLIENT_IP_HEADER=%q: want a header name such as X-Forwarded-For", v)
+		}
+		c.ClientIPHeader = http.CanonicalHeaderKey(v)
 	}
 	if err := loadTimeouts(getenv, &c); err != nil {
 		return c, err

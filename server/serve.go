@@ -97,24 +97,9 @@ func newRouter(cfg config, pool *pgxpool.Pool, auth *verifier, log *slog.Logger)
 		writeJSON(w, http.StatusOK, map[string]any{"status": "ok"})
 	})
 	r.Get("/readyz", readyz(pool))
-	r.With(authenticate(auth, log)).Handle("/graphql", limitBody(cfg.MaxBodyBytes, gql))
+	r.With(authenticate(auth, log), rateLimit(cfg.RateLimit, cfg.ClientIPHeader), typedRequestErrors).
+		Handle("/graphql", wellFormed(cfg.MaxBodyBytes, gql))
 	return r
-}
-
-// limitBody refuses request bodies over max bytes with 413 and a GraphQL
-// error, before the GraphQL handler reads them.
-func limitBody(max int64, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > max {
-			writeJSON(w, http.StatusRequestEntityTooLarge, map[string]any{"errors": []any{map[string]any{
-				"message":    fmt.Sprintf("The request body is larger than %d bytes.", max),
-				"extensions": map[string]any{"code": "BAD_USER_INPUT"},
-			}}})
-			return
-		}
-		r.Body = http.MaxBytesReader(w, r.Body, max)
-		next.ServeHTTP(w, r)
-	})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -18,9 +18,16 @@ import (
 	"github.com/waymark/waymark/store/storetest"
 )
 
+// testConfig is the configuration env gives, but with no rate limit unless
+// env sets one: tests send thousands of requests from one address.
 func testConfig(t *testing.T, env map[string]string) config {
 	t.Helper()
-	cfg, err := loadConfig(func(k string) string { return env[k] })
+	cfg, err := loadConfig(func(k string) string {
+		if v, ok := env[k]; ok || k != "WAYMARK_RATE_LIMIT" {
+			return v
+		}
+		return "0"
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
