@@ -3169,7 +3169,7 @@ Conventions a front end can rely on:
   most 100) and the ` + "`" + `endCursor` + "`" + ` of the previous page as ` + "`" + `after` + "`" + `.
 - Errors carry ` + "`" + `extensions.code` + "`" + `: BAD_USER_INPUT (fix the request),
   UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, CONFLICT, QUERY_TOO_COMPLEX,
-  RATE_LIMITED or INTERNAL (our fault; safe to retry). Messages are written
+  RATE_LIMITED, TIMEOUT (took too long; retry) or INTERNAL (our fault; safe to retry). Messages are written
   for people and never contain internal detail.
 - Staff contact details are personal data. Callers see only the contact
   points (and services) their role allows; the rest are absent, by every
