@@ -14,20 +14,31 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/waymark/waymark/graph/generated"
-	"github.com/waymark/waymark/graph/model"
 	"github.com/waymark/waymark/store"
 )
 
-// Options tune the GraphQL handler.
+// Options tune the GraphQL handler. A limit left at 0 takes its default
+// (DefaultComplexityLimit, DefaultMaxDepth, …; see limits.go).
 type Options struct {
 	Logger *slog.Logger
-	// ComplexityLimit is the most an operation may cost; see complexity.
+	// ComplexityLimit is the most an operation may cost; see complexity.go.
 	ComplexityLimit int
+	// MaxDepth is the deepest fields may nest.
+	MaxDepth int
+	// MaxAliases is the most aliased fields in an operation, fragments expanded.
+	MaxAliases int
+	// MaxRootFields is the most fields at the top of an operation, fragments expanded.
+	MaxRootFields int
+	// MaxTokens is the most tokens a document may have.
+	MaxTokens int
+	// MaxErrors is the most errors in a response.
+	MaxErrors int
+	// Introspection answers __schema and __type (the explorer needs it).
+	Introspection bool
+	// FieldSuggestions adds "Did you mean …" to validation errors, which
+	// tells a stranger the names of fields they did not know.
+	FieldSuggestions bool
 }
-
-// DefaultComplexityLimit admits a full page of 100 items with a few dozen
-// fields each, and refuses pages of pages.
-const DefaultComplexityLimit = 50000
 
 // NewHandler serves GraphQL over HTTP: POST for queries, and GET for queries
 // only (never mutations), following the GraphQL-over-HTTP specification.
@@ -35,20 +46,25 @@ func NewHandler(s *store.Store, opts Options) http.Handler {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	if opts.ComplexityLimit == 0 {
-		opts.ComplexityLimit = DefaultComplexityLimit
-	}
+	opts = opts.withDefaults()
 	cfg := generated.Config{Resolvers: &Resolver{Store: s}}
-	complexity(&cfg.Complexity)
 
 	srv := handler.New(generated.NewExecutableSchema(cfg))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	srv.Use(extension.Introspection{})
+	srv.SetParserTokenLimit(opts.MaxTokens)
+	srv.SetDisableSuggestion(!opts.FieldSuggestions)
+	srv.SetValidationRulesFn(validationRules(opts))
+	if opts.Introspection {
+		srv.Use(extension.Introspection{})
+	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
-	srv.Use(extension.FixedComplexityLimit(opts.ComplexityLimit))
+	// After persisted queries, which fill in the query: limits measures the
+	// document before gqlgen validates it, and prices it before it runs.
+	srv.Use(newLimits(opts))
+	srv.AroundResponses(capErrors(opts.MaxErrors))
 	srv.Use(StrictInput()) // enums exactly as the schema spells them, no NUL or stray control characters
 	srv.SetErrorPresenter(presentError(opts.Logger))
 	srv.SetRecoverFunc(recoverPanic(opts.Logger))
@@ -67,42 +83,6 @@ func NewHandler(s *store.Store, opts Options) http.Handler {
 		return next(ctx)
 	})
 	return statusPerSpec(srv)
-}
-
-// nestedListSize is the size assumed, for cost, of a nested list such as an
-// institution's services.
-const nestedListSize = 10
-
-// complexity makes a connection cost its page size times its items' cost,
-// and a nested list ten times its items' cost, so that the limit bounds the
-// rows an operation can ask for. Lookups of one record (`node`,
-// `institution`, `institutionByCode`, …) keep gqlgen's default price: 1
-// plus their fields.
-func complexity(c *generated.ComplexityRoot) {
-	list := func(child int) int { return 1 + nestedListSize*child }
-	c.Institution.Sites, c.Institution.Services, c.Institution.Partnerships = list, list, list
-	c.Institution.ContactPoints = func(child int, _ *string) int { return list(child) }
-	c.Partnership.Members, c.Partnership.Forums, c.Partnership.Leads = list, list, list
-	c.Service.ContactPoints, c.Service.Partners, c.Service.OpeningHours = list, list, list
-	c.Eligibility.Institutions = list
-	c.Query.ContactPoints = func(child int, _, _ string) int { return list(child) }
-
-	pageCost := func(child int, first *int) int {
-		n := defaultPageSize
-		if first != nil && *first > 0 {
-			n = *first
-		}
-		return 1 + n*child
-	}
-	c.Query.Institutions = func(child int, _ *model.InstitutionFilter, first *int, _ *string) int {
-		return pageCost(child, first)
-	}
-	c.Query.Services = func(child int, _ *model.ServiceFilter, first *int, _ *string) int {
-		return pageCost(child, first)
-	}
-	c.Query.Partnerships = func(child int, first *int, _ *string) int {
-		return pageCost(child, first)
-	}
 }
 
 // statusPerSpec makes gqlgen's HTTP statuses follow the GraphQL-over-HTTP

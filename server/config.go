@@ -38,6 +38,9 @@ type config struct {
 	DBLockTimeout       time.Duration // WAYMARK_DB_LOCK_TIMEOUT (0: none)
 	DBIdleInTxTimeout   time.Duration // WAYMARK_DB_IDLE_IN_TRANSACTION_TIMEOUT (0: none)
 
+	// Query limits beside the cost (defaults and why: graph.DefaultMaxDepth and the rest).
+	QueryLimits queryLimits
+
 	Production    bool   // WAYMARK_ENV=production (default development)
 	DevSigningKey string // WAYMARK_DEV_SIGNING_KEY: HS256 key of development tokens; refused in production
 	JWKSURL       string // WAYMARK_JWKS_URL: the identity provider's published keys
@@ -57,6 +60,13 @@ var settings = []struct{ name, def, meaning string }{
 	{"WAYMARK_LOG_FORMAT", "text", "text or json"},
 	{"WAYMARK_REVIEW_PERIOD_DAYS", "180", "a contact point not verified for this many days is stale"},
 	{"WAYMARK_COMPLEXITY_LIMIT", fmt.Sprint(graph.DefaultComplexityLimit), "most an operation may cost"},
+	{"WAYMARK_MAX_DEPTH", fmt.Sprint(graph.DefaultMaxDepth), "deepest that fields may nest in a query"},
+	{"WAYMARK_MAX_ALIASES", fmt.Sprint(graph.DefaultMaxAliases), "most aliased fields in an operation"},
+	{"WAYMARK_MAX_ROOT_FIELDS", fmt.Sprint(graph.DefaultMaxRootFields), "most fields at the top level of an operation"},
+	{"WAYMARK_MAX_TOKENS", fmt.Sprint(graph.DefaultMaxTokens), "most tokens (names, punctuation, values) in a query document"},
+	{"WAYMARK_MAX_ERRORS", fmt.Sprint(graph.DefaultMaxErrors), "most errors in one response"},
+	{"WAYMARK_INTROSPECTION", "true in development, false in production", "answer introspection (__schema, __type); the explorer needs it"},
+	{"WAYMARK_FIELD_SUGGESTIONS", "false", "add \"Did you mean …\" suggestions to validation errors"},
 	{"WAYMARK_MAX_BODY_BYTES", "1048576", "largest request body accepted"},
 	{"WAYMARK_RATE_LIMIT", fmt.Sprint(defaultRateLimit), "GraphQL requests a minute per client (token subject, else address); 0 turns the limit off"},
 	{"WAYMARK_CLIENT_IP_HEADER", "none", "header in which a trusted reverse proxy gives the client's address (e.g. X-Forwarded-For), for the rate limit"},
@@ -193,6 +203,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		c.Production = true
 	default:
 		return c, fmt.Errorf("WAYMARK_ENV=%q: want development or production", env)
+	}
+	if err := loadQueryLimits(getenv, &c); err != nil {
+		return c, err
 	}
 	if v := getenv("WAYMARK_LISTEN_ADDR"); v != "" {
 		if net.ParseIP(v) == nil && v != "localhost" {

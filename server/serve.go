@@ -83,7 +83,9 @@ func listen(cfg config) (net.Listener, error) {
 // newRouter wires the HTTP endpoints.
 func newRouter(cfg config, pool *pgxpool.Pool, auth *verifier, log *slog.Logger) http.Handler {
 	st := store.New(pool, store.WithReviewPeriod(cfg.ReviewPeriod), store.WithWriteLimit(cfg.DBWriteConns, cfg.DBAcquireTimeout))
-	gql := graph.NewHandler(st, graph.Options{Logger: log, ComplexityLimit: cfg.ComplexityLimit})
+	gopts := cfg.graphOptions()
+	gopts.Logger = log
+	gql := graph.NewHandler(st, gopts)
 	gql = withDeadline(cfg.RequestTimeout, log, gql) // deadline.go
 
 	r := chi.NewRouter()
