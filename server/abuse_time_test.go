@@ -12,6 +12,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -250,6 +251,11 @@ func TestAbuseReadsCarryOnWhileWritesAreBlocked(t *testing.T) {
 	if slowest > time.Second {
 		t.Errorf("slowest read while %d changes were blocked took %s", writers, slowest)
 	}
+	if res, err := http.Get(s.URL + "/readyz"); err != nil || res.StatusCode != http.StatusOK {
+		t.Errorf("/readyz while changes are blocked: %v %v", res, err)
+	} else {
+		res.Body.Close()
+	}
 
 	got := map[string]int{}
 	var busyBy, took time.Duration
@@ -295,16 +301,14 @@ var manyReads = func() string {
 	return b.String() + " }"
 }()
 
-// A request whose SQL is slow (here: waiting on a table another transaction
-// has locked) is stopped at WAYMARK_REQUEST_TIMEOUT: every field still
-// running is TIMEOUT, PostgreSQL is told to cancel its statements (none is
-// left running), and the server logs one line at info, not one error per
-// field.
-func TestAbuseSlowStatementStopsAtDeadline(t *testing.T) {
-	s := newTimeServer(t, map[string]string{"WAYMARK_REQUEST_TIMEOUT": "500ms",
-		"WAYMARK_DB_STATEMENT_TIMEOUT": "0", "WAYMARK_DB_LOCK_TIMEOUT": "0"})
+// stoppedReads sends manyReads while institutions is locked, and checks the
+// answer: 200, every field TIMEOUT ("took too long"), nothing leaked, after
+// at least after and at most 2 s; then that no statement is left running
+// in PostgreSQL and that the server logged the request once, for reason.
+func (s *timeServer) stoppedReads(after time.Duration, reason string) {
+	t := s.t
+	t.Helper()
 	s.hold(`LOCK TABLE institutions IN ACCESS EXCLUSIVE MODE`)
-
 	start := time.Now()
 	r := s.do(anonymous, manyReads, nil)
 	took := time.Since(start)
@@ -318,34 +322,30 @@ func TestAbuseSlowStatementStopsAtDeadline(t *testing.T) {
 		t.Errorf("message %q", r.Errors[0].Message)
 	}
 	noTimeLeak(t, r.Raw)
-	if took < 500*time.Millisecond || took > 2*time.Second {
-		t.Errorf("answered after %s; want at the 500ms deadline", took)
+	if took < after || took > 2*time.Second {
+		t.Errorf("answered after %s; want soon after %s", took, after)
 	}
 	gone := s.noneRunningWithin(time.Second)
-	s.stoppedOnce("ran out of time")
-	t.Logf("%d fields TIMEOUT after %s; statements gone %s later; one log line", len(r.Errors), took.Round(time.Millisecond), gone.Round(time.Millisecond))
+	s.stoppedOnce(reason)
+	t.Logf("%d fields TIMEOUT after %s; statements gone %s later; one log line", len(r.Errors),
+		took.Round(time.Millisecond), gone.Round(time.Millisecond))
+}
+
+// A request whose SQL is slow (here: waiting on a table another transaction
+// has locked) is stopped at WAYMARK_REQUEST_TIMEOUT: every field still
+// running is TIMEOUT, PostgreSQL is told to cancel its statements (none is
+// left running), and the server logs one line at info, not one error per
+// field.
+func TestAbuseSlowStatementStopsAtDeadline(t *testing.T) {
+	s := newTimeServer(t, map[string]string{"WAYMARK_REQUEST_TIMEOUT": "500ms",
+		"WAYMARK_DB_STATEMENT_TIMEOUT": "0", "WAYMARK_DB_LOCK_TIMEOUT": "0"})
+	s.stoppedReads(500*time.Millisecond, "ran out of time")
 }
 
 // A statement PostgreSQL stops at statement_timeout is TIMEOUT too, logged once.
 func TestAbuseStatementTimeoutIsTimeout(t *testing.T) {
 	s := newTimeServer(t, map[string]string{"WAYMARK_DB_STATEMENT_TIMEOUT": "300ms", "WAYMARK_DB_LOCK_TIMEOUT": "0"})
-	s.hold(`LOCK TABLE institutions IN ACCESS EXCLUSIVE MODE`)
-
-	start := time.Now()
-	r := s.do(anonymous, manyReads, nil)
-	took := time.Since(start)
-	if r.Status != http.StatusOK || len(r.Errors) == 0 {
-		t.Fatalf("stopped request: %d %s", r.Status, r.Raw)
-	}
-	if c := codes(r); c["TIMEOUT"] != len(r.Errors) {
-		t.Errorf("codes %v; want TIMEOUT only", c)
-	}
-	noTimeLeak(t, r.Raw)
-	if took > 2*time.Second {
-		t.Errorf("answered after %s; want soon after statement_timeout (300ms)", took)
-	}
-	s.noneRunningWithin(time.Second)
-	s.stoppedOnce("statement_timeout")
+	s.stoppedReads(300*time.Millisecond, "statement_timeout")
 }
 
 // A client that goes away mid-request cancels its SQL in PostgreSQL (not
@@ -357,21 +357,34 @@ func TestAbuseClientDisconnectCancelsSQL(t *testing.T) {
 	s.hold(`LOCK TABLE institutions IN ACCESS EXCLUSIVE MODE`)
 
 	body, _ := json.Marshal(map[string]any{"query": manyReads})
-	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, s.URL+"/graphql", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
-	if res, err := http.DefaultClient.Do(req); err == nil {
-		raw, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		t.Fatalf("request answered before the client left: %d %s", res.StatusCode, raw)
+	done := make(chan error, 1)
+	go func() {
+		res, err := http.DefaultClient.Do(req)
+		if err == nil {
+			raw, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			err = fmt.Errorf("answered before the client left: %d %s", res.StatusCode, raw)
+		}
+		done <- err
+	}()
+	// Wait until its statements are running (waiting on the lock), then leave.
+	for start := time.Now(); s.running() == 0; time.Sleep(10 * time.Millisecond) {
+		if time.Since(start) > 2*time.Second {
+			t.Fatal("the request's statements never started")
+		}
 	}
-	if n := s.running(); n == 0 {
-		t.Log("statements already gone as the client left")
+	running := s.running()
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("client: %v", err)
 	}
 	gone := s.noneRunningWithin(2 * time.Second)
 	s.stoppedOnce("client went away")
-	t.Logf("statements gone %s after the client left", gone.Round(time.Millisecond))
+	t.Logf("%d statements running as the client left; all gone %s later", running, gone.Round(time.Millisecond))
 }
 
 // /readyz tells a database whose connections are all in use ("database
@@ -454,5 +467,41 @@ func TestAbuseReadyzBusyOrUnreachable(t *testing.T) {
 	}
 	if took > readyzTimeout+time.Second {
 		t.Errorf("/readyz took %s", took)
+	}
+}
+
+// The deadline and pool settings are read from the environment, with the
+// defaults the README gives, and nonsense is refused with the setting named.
+func TestTimeoutSettings(t *testing.T) {
+	c := testConfig(t, nil)
+	if c.RequestTimeout != 5*time.Second || c.DBMaxConns != 10 || c.DBWriteConns != 5 || c.DBAcquireTimeout != 2*time.Second ||
+		c.DBStatementTimeout != 5*time.Second || c.DBLockTimeout != 2*time.Second || c.DBIdleInTxTimeout != 10*time.Second {
+		t.Errorf("defaults: %+v", c)
+	}
+	c = testConfig(t, map[string]string{"WAYMARK_REQUEST_TIMEOUT": "750ms", "WAYMARK_DB_MAX_CONNS": "20",
+		"WAYMARK_DB_LOCK_TIMEOUT": "0", "WAYMARK_DB_STATEMENT_TIMEOUT": "1m"})
+	if c.RequestTimeout != 750*time.Millisecond || c.DBMaxConns != 20 || c.DBWriteConns != 10 || c.DBLockTimeout != 0 || c.DBStatementTimeout != time.Minute {
+		t.Errorf("from the environment: %+v", c)
+	}
+	pcfg, err := poolConfig(testConfig(t, map[string]string{"DATABASE_URL": "postgres://x@127.0.0.1/x", "WAYMARK_DB_LOCK_TIMEOUT": "1500ms"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := pcfg.ConnConfig.RuntimeParams; p["lock_timeout"] != "1500" || p["statement_timeout"] != "5000" ||
+		p["idle_in_transaction_session_timeout"] != "10000" || pcfg.MaxConns != 10 {
+		t.Errorf("pool: %d connections, session settings %v", pcfg.MaxConns, p)
+	}
+	for env, want := range map[string]string{
+		"WAYMARK_REQUEST_TIMEOUT":      "5",     // no unit
+		"WAYMARK_DB_ACQUIRE_TIMEOUT":   "0",     // cannot be off
+		"WAYMARK_DB_LOCK_TIMEOUT":      "-1s",   // negative
+		"WAYMARK_DB_MAX_CONNS":         "1",     // too few to keep one for reads
+		"WAYMARK_DB_WRITE_CONNS":       "10",    // the whole pool
+		"WAYMARK_DB_STATEMENT_TIMEOUT": "later", // not a duration
+	} {
+		_, err := loadConfig(func(k string) string { return map[string]string{env: want}[k] })
+		if err == nil || !strings.Contains(err.Error(), env) {
+			t.Errorf("%s=%q: got %v, want an error naming it", env, want, err)
+		}
 	}
 }
