@@ -348,9 +348,9 @@ func TestAbuseStatementTimeoutIsTimeout(t *testing.T) {
 	s.stoppedReads(300*time.Millisecond, "statement_timeout")
 }
 
-// A client that goes away mid-request cancels its SQL in PostgreSQL (not
-// just the connection: PostgreSQL would run on until it next wrote to it),
-// and the request is logged once, at info.
+// A client that goes away mid-request cancels its SQL in PostgreSQL, keeps
+// the connections it used, and the request is logged once, at info (the
+// code before logged one ERROR per field).
 func TestAbuseClientDisconnectCancelsSQL(t *testing.T) {
 	s := newTimeServer(t, map[string]string{"WAYMARK_REQUEST_TIMEOUT": "30s",
 		"WAYMARK_DB_STATEMENT_TIMEOUT": "0", "WAYMARK_DB_LOCK_TIMEOUT": "0"})
@@ -377,13 +377,18 @@ func TestAbuseClientDisconnectCancelsSQL(t *testing.T) {
 			t.Fatal("the request's statements never started")
 		}
 	}
-	running := s.running()
+	running, conns := s.running(), s.pool.Stat().TotalConns()
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Fatalf("client: %v", err)
 	}
 	gone := s.noneRunningWithin(2 * time.Second)
 	s.stoppedOnce("client went away")
+	// The statements were cancelled in place: their connections are kept
+	// for the next request rather than closed and opened again.
+	if now := s.pool.Stat().TotalConns(); now < conns {
+		t.Errorf("the pool had %d connections as the client left and %d after: cancelled statements cost their connections", conns, now)
+	}
 	t.Logf("%d statements running as the client left; all gone %s later", running, gone.Round(time.Millisecond))
 }
 

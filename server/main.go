@@ -169,8 +169,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 // database: its size, connect timeout and health checks come from cfg, and
 // every connection starts with cfg's statement_timeout, lock_timeout and
 // idle_in_transaction_session_timeout. A request that ends (deadline, or
-// client gone) has its running statement cancelled in PostgreSQL, not just
-// its socket closed, so no query outlives its request.
+// client gone) has its running statement cancelled in PostgreSQL, so no
+// query outlives its request, and the connection is kept.
 func openPool(ctx context.Context, cfg config) (*pgxpool.Pool, error) {
 	pcfg, err := poolConfig(cfg)
 	if err != nil {
@@ -196,10 +196,10 @@ func poolConfig(cfg config) (*pgxpool.Config, error) {
 	pcfg.ConnConfig.RuntimeParams["statement_timeout"] = ms(cfg.DBStatementTimeout)
 	pcfg.ConnConfig.RuntimeParams["lock_timeout"] = ms(cfg.DBLockTimeout)
 	pcfg.ConnConfig.RuntimeParams["idle_in_transaction_session_timeout"] = ms(cfg.DBIdleInTxTimeout)
-	// pgx's default on a cancelled context closes the socket only, and
-	// PostgreSQL runs the statement on until it next writes to the client.
-	// Send a cancel request instead, and close the socket if PostgreSQL has
-	// not stopped within a second.
+	// On a cancelled context, pgx's default closes the connection (after a
+	// cancel request), so every abandoned request costs a new connection.
+	// Cancel the statement in place instead and keep the connection; close
+	// it only if PostgreSQL has not stopped within a second.
 	pcfg.ConnConfig.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
 		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: time.Second}
 	}
