@@ -69,9 +69,15 @@ func TestHelpAndUsage(t *testing.T) {
 			t.Errorf("%v: exit %d, stdout %q, stderr:\n%s", tc.args, code, out, errOut)
 		}
 	}
-	// A value that is wrong but well-formed is an error, not a usage error.
-	if code, _, errOut := runCLI(t, "token", "--role", "king"); code != 1 || !strings.Contains(errOut, "--role must be") {
-		t.Errorf("token --role king: exit %d: %s", code, errOut)
+	// A flag's value that is not one it takes is a usage error too; a
+	// failure of the work itself is not.
+	for _, args := range [][]string{{"token", "--role", "king"}, {"token"}, {"token", "--role", "lead", "--ttl", "9999h"}} {
+		if code, _, errOut := runCLI(t, args...); code != 2 || !strings.Contains(errOut, "must be") || !strings.Contains(errOut, "Usage: waymark token") {
+			t.Errorf("%v: exit %d: %s", args, code, errOut)
+		}
+	}
+	if code, _, errOut := runCLI(t, "token", "--role", "lead", "--partnership", "atlantis"); code != 1 || !strings.Contains(errOut, "atlantis") {
+		t.Errorf("token --partnership atlantis: exit %d: %s", code, errOut)
 	}
 }
 

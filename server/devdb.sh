@@ -37,8 +37,19 @@
 # taken), trusts local connections and runs with fsync off.
 set -euo pipefail
 
+# A shell starts background jobs (`make run &`) with SIGINT ignored, and bash
+# can neither trap nor reset a signal ignored on entry, so such a job would
+# never pass on an interrupt. Start again with SIGINT's default action (not
+# SIGHUP's: nohup ignores that on purpose).
+if [ -z "${WAYMARK_DEVDB_REEXEC:-}" ] && ignored=$(sed -n 's/^SigIgn:[[:space:]]*//p' "/proc/$$/status" 2>/dev/null) &&
+	[ -n "$ignored" ] && (((0x$ignored & 0x2) != 0)); then
+	exec env --default-signal=INT WAYMARK_DEVDB_REEXEC=1 "$0" "$@"
+fi
+unset WAYMARK_DEVDB_REEXEC
+
 root=$(cd "$(dirname "$0")/.." && pwd -P)
-say() { printf 'devdb: %s\n' "$*" >&2; }
+# say reports on stderr; a closed terminal must not stop the script.
+say() { printf 'devdb: %s\n' "$*" >&2 2>/dev/null || true; }
 
 uid=$(id -u)
 name=$(basename "$root" | tr -c 'A-Za-z0-9._\n-' '_' | cut -c1-40)
@@ -127,7 +138,11 @@ live_users() {
 stop_db() {
 	if pg_running; then
 		say "stopping PostgreSQL"
-		as_owner "$bin/pg_ctl" -D "$data" -m fast -w -t 60 stop >/dev/null || true
+		if as_owner "$bin/pg_ctl" -D "$data" -m fast -w -t 60 stop >/dev/null 2>&1; then
+			say "PostgreSQL stopped"
+		else
+			say "PostgreSQL did not stop; see $dir/postgres.log"
+		fi
 	fi
 }
 
@@ -197,7 +212,10 @@ pass_on() {
 	fi
 }
 finish() {
-	trap '' INT TERM HUP
+	# Whatever happens now (a closed terminal fails every write to it), the
+	# clean-up runs to the end.
+	set +e
+	trap '' INT TERM HUP PIPE
 	if [ -n "$child" ]; then
 		# Anything COMMAND left behind in its group goes too.
 		kill -TERM -- "-$child" 2>/dev/null || true

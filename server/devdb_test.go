@@ -24,6 +24,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/creack/pty"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -279,29 +280,61 @@ func TestMakeRunStops(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
+	group := func(sig syscall.Signal) func(*testing.T, *exec.Cmd, *os.File) {
+		return func(t *testing.T, make *exec.Cmd, _ *os.File) { sendSignal(t, -make.Process.Pid, sig) }
+	}
 	for _, tc := range []struct {
 		name string
-		stop func(t *testing.T, make *exec.Cmd)
+		// how: "" runs make with output to the test, "timeout" under
+		// timeout(1), "background" as a shell starts `make run &` (SIGINT
+		// ignored), "terminal" on a terminal of its own (a pty).
+		how  string
+		stop func(t *testing.T, make *exec.Cmd, pty *os.File)
 	}{
-		{"kill -TERM of make's pid", func(t *testing.T, make *exec.Cmd) { sendSignal(t, make.Process.Pid, syscall.SIGTERM) }},
-		{"Ctrl-C", func(t *testing.T, make *exec.Cmd) { sendSignal(t, -make.Process.Pid, syscall.SIGINT) }},
-		{"closed terminal", func(t *testing.T, make *exec.Cmd) { sendSignal(t, -make.Process.Pid, syscall.SIGHUP) }},
-		{"service manager's stop", func(t *testing.T, make *exec.Cmd) { sendSignal(t, -make.Process.Pid, syscall.SIGTERM) }},
-		{"timeout 20 make run", nil},
+		{"kill -TERM of make's pid", "", func(t *testing.T, make *exec.Cmd, _ *os.File) { sendSignal(t, make.Process.Pid, syscall.SIGTERM) }},
+		{"Ctrl-C", "", group(syscall.SIGINT)},
+		{"kill -INT of make run & started by a shell", "background", group(syscall.SIGINT)},
+		{"SIGHUP", "", group(syscall.SIGHUP)},
+		{"closed terminal", "terminal", func(t *testing.T, _ *exec.Cmd, pty *os.File) { pty.Close() }},
+		{"service manager's stop", "", group(syscall.SIGTERM)},
+		{"timeout 20 make run", "timeout", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			d := newDevDB(t)
 			port := freePort(t)
 			d.env = append(d.env, "PORT="+port)
-			args := []string{"run", "BIN=" + bin}
-			name := "make"
-			if tc.stop == nil {
-				name, args = "timeout", append([]string{"20", "make"}, args...)
+			run := []string{"make", "run", "BIN=" + bin}
+			switch tc.how {
+			case "timeout":
+				run = append([]string{"timeout", "20"}, run...)
+			case "background":
+				run = []string{"sh", "-c", `trap "" INT; exec "$@"`, "sh", "make", "run", "BIN=" + bin}
 			}
-			cmd := d.command(name, args...)
+			cmd := d.command(run[0], run[1:]...)
 			logs := &syncBuffer{}
 			cmd.Stdout, cmd.Stderr = logs, logs
+			var term *os.File
+			if tc.how == "terminal" {
+				// An interactive shell on a terminal of its own (a pty), in
+				// which someone types `make run`. Closing the pty's other end
+				// is closing the terminal window: the shell goes, its
+				// foreground job gets SIGHUP, and every later write to the
+				// terminal fails.
+				cmd = d.command("bash", "--norc", "--noprofile", "-i")
+				ptmx, tty, err := pty.Open()
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer tty.Close()
+				term = ptmx
+				cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
+				cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+				go func() { _, _ = io.Copy(logs, ptmx) }()
+				if _, err := ptmx.WriteString(strings.Join(run, " ") + "\n"); err != nil {
+					t.Fatal(err)
+				}
+			}
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
@@ -309,7 +342,7 @@ func TestMakeRunStops(t *testing.T) {
 			go func() { done <- cmd.Wait() }()
 			waitReady(t, port, done, logs)
 			if tc.stop != nil {
-				tc.stop(t, cmd)
+				tc.stop(t, cmd, term)
 			}
 			select {
 			case <-done:
@@ -318,7 +351,10 @@ func TestMakeRunStops(t *testing.T) {
 			}
 			d.noLeftovers()
 			d.dbStopped()
-			for _, want := range []string{"waymark serving", "shutting down", "devdb: stopping PostgreSQL"} {
+			if tc.how == "terminal" {
+				return // what it said after the terminal closed went nowhere
+			}
+			for _, want := range []string{"waymark serving", "shutting down", "devdb: PostgreSQL stopped"} {
 				if !strings.Contains(logs.String(), want) {
 					t.Errorf("log lacks %q: not a graceful stop\n%s", want, logs.String())
 				}

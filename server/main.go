@@ -96,29 +96,38 @@ func newFlags(c subcommand) *flag.FlagSet {
 // prints the subcommand's usage to stdout and returns flag.ErrHelp; a wrong
 // flag or argument is a usageError.
 func parse(c subcommand, fs *flag.FlagSet, args []string, stdout io.Writer) error {
-	usage := func(w io.Writer) {
-		fmt.Fprintf(w, "Usage: waymark %s\n\n%s\n", strings.TrimSpace(c.name+" "+c.args), c.summary)
-		hasFlags := false
-		fs.VisitAll(func(*flag.Flag) { hasFlags = true })
-		if hasFlags {
-			fmt.Fprint(w, "\nFlags:\n")
-			fs.SetOutput(w)
-			fs.PrintDefaults()
-			fs.SetOutput(io.Discard)
-		}
-	}
 	err := fs.Parse(args)
 	if errors.Is(err, flag.ErrHelp) {
-		usage(stdout)
+		usageOf(c, fs)(stdout)
 		return err
 	}
 	if err == nil && fs.NArg() > 0 {
 		err = fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	if err != nil {
-		return usageError{msg: c.name + ": " + err.Error(), usage: usage}
+		return badUsage(c, fs, err.Error())
 	}
 	return nil
+}
+
+// badUsage is a usageError about a subcommand's command line.
+func badUsage(c subcommand, fs *flag.FlagSet, msg string) error {
+	return usageError{msg: c.name + ": " + msg, usage: usageOf(c, fs)}
+}
+
+// usageOf prints a subcommand's usage and flags.
+func usageOf(c subcommand, fs *flag.FlagSet) func(io.Writer) {
+	return func(w io.Writer) {
+		fmt.Fprintf(w, "Usage: waymark %s\n\n%s\n", strings.TrimSpace(c.name+" "+c.args), c.summary)
+		hasFlags := false
+		fs.VisitAll(func(*flag.Flag) { hasFlags = true })
+		if hasFlags {
+			fmt.Fprint(w, "\nFlags (-flag and --flag are the same):\n")
+			fs.SetOutput(w)
+			fs.PrintDefaults()
+			fs.SetOutput(io.Discard)
+		}
+	}
 }
 
 func run(args []string, stdout, stderr io.Writer) error {

@@ -40,10 +40,10 @@ func printToken(cfg config, args []string, out io.Writer) error {
 	switch *role {
 	case "professional", "lead", "admin":
 	default:
-		return fmt.Errorf("token: --role must be professional, lead or admin")
+		return badUsage(cmd, fs, "--role must be professional, lead or admin")
 	}
 	if *ttl <= 0 || *ttl > 30*24*time.Hour {
-		return fmt.Errorf("token: --ttl must be between 1s and 720h")
+		return badUsage(cmd, fs, "--ttl must be between 1s and 720h")
 	}
 	if *subject == "" {
 		*subject = devSubject(*role, *name)
@@ -96,7 +96,7 @@ func seededIDs(typ, table string, refs []string) ([]string, error) {
 		case keys[r]:
 			out[i] = graph.GlobalID(typ, seed.ID(table, r))
 		default:
-			return nil, fmt.Errorf("token: %q is neither a %s ID nor the key of a seeded %s", r, typ, strings.ToLower(typ))
+			return nil, fmt.Errorf("token: %q is neither the ID of a %s nor the key of a seeded %s", r, typ, strings.ToLower(typ))
 		}
 	}
 	return out, nil
