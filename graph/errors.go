@@ -100,8 +100,11 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 			// An error gqlgen raised about the request itself, before any
 			// field ran: it could not be read or parsed, failed validation,
 			// or its variables do not fit (those carry a "variable" path).
-			out.Message = requestErrorMessage(gerr)
+			out.Message = withoutControls(requestErrorMessage(gerr))
 			out.Extensions["code"] = CodeBadUserInput
+			if f := variableField(ctx, gerr.Path); f != "" {
+				out.Extensions["field"] = f // see input.go
+			}
 		case errors.Is(err, store.ErrBusy):
 			noteStop(ctx, log, err, gerr)
 			out.Message = busyMessage

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
@@ -260,4 +262,94 @@ func quoteValue(s string) string {
 		s = string(r[:40]) + "…"
 	}
 	return fmt.Sprintf("%q", s)
+}
+
+// variableField is the input path ("consent", "filter.needs") of the
+// argument that uses the variable a coercion error is about: gqlparser
+// reports such errors with the path [variable, name, …] and no field. It is
+// "" when the path is not a variable's or no argument uses it.
+func variableField(ctx context.Context, path ast.Path) string {
+	if len(path) < 2 || path[0] != ast.PathName("variable") || !graphql.HasOperationContext(ctx) {
+		return ""
+	}
+	name, ok := path[1].(ast.PathName)
+	oc := graphql.GetOperationContext(ctx)
+	if !ok || oc.Operation == nil {
+		return ""
+	}
+	field := findVariable(oc.Operation.SelectionSet, string(name), map[string]bool{})
+	if field == "" {
+		return ""
+	}
+	for _, p := range path[2:] {
+		if n, ok := p.(ast.PathName); ok {
+			field += "." + string(n)
+		}
+	}
+	return field
+}
+
+// findVariable is the input path of the first argument that uses $name.
+func findVariable(set ast.SelectionSet, name string, seen map[string]bool) string {
+	for _, sel := range set {
+		var (
+			args ast.ArgumentList
+			sub  ast.SelectionSet
+		)
+		switch sel := sel.(type) {
+		case *ast.Field:
+			args, sub = sel.Arguments, sel.SelectionSet
+		case *ast.InlineFragment:
+			sub = sel.SelectionSet
+		case *ast.FragmentSpread:
+			if sel.Definition == nil || seen[sel.Name] {
+				continue
+			}
+			seen[sel.Name] = true
+			sub = sel.Definition.SelectionSet
+		}
+		for _, a := range args {
+			if f := valueUses(a.Value, name, a.Name); f != "" {
+				return f
+			}
+		}
+		if f := findVariable(sub, name, seen); f != "" {
+			return f
+		}
+	}
+	return ""
+}
+
+func valueUses(v *ast.Value, name, field string) string {
+	if v == nil {
+		return ""
+	}
+	if v.Kind == ast.Variable {
+		if v.Raw == name {
+			return field
+		}
+		return ""
+	}
+	for _, c := range v.Children {
+		f := field
+		if v.Kind == ast.ObjectValue {
+			f += "." + c.Name
+		}
+		if got := valueUses(c.Value, name, f); got != "" {
+			return got
+		}
+	}
+	return ""
+}
+
+// withoutControls replaces each control character in a message gqlparser
+// made from the request (which may quote a value sent) with U+FFFD, so no
+// NUL or escape sequence is echoed.
+func withoutControls(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return utf8.RuneError
+		}
+		return r
+	}, s)
 }

@@ -268,3 +268,19 @@ func TestAbuseStrictInputStatusForGraphQLResponse(t *testing.T) {
 		t.Errorf("want BAD_USER_INPUT on need: %s", raw)
 	}
 }
+
+// TestAbuseEnumVariableUnknown: a value that is no spelling of any of the
+// enum's values is refused by gqlgen's own variable coercion, before strict
+// input runs; it is still BAD_USER_INPUT with the argument's input path as
+// the field, and a control character in it is not echoed raw.
+func TestAbuseEnumVariableUnknown(t *testing.T) {
+	s := newAPIServer(t)
+	vars := map[string]any{"from": pwService("rluh-ae-liaison"), "to": institutionID("uol"), "c": "MAYBE"}
+	r := s.do(aeNurse, consentHandoverQuery, vars)
+	refusedInput(t, r, "consent", "MAYBE")
+	vars["c"] = "GIVEN\x00"
+	refusedInput(t, s.do(aeNurse, consentHandoverQuery, vars), "consent")
+	// Inside an input object, the field is the input path.
+	refusedInput(t, s.do(anonymous, `query($f: ServiceFilter) { services(filter: $f) { totalCount } }`,
+		map[string]any{"f": map[string]any{"needs": []string{"SLEEP"}}}), "filter.needs", "SLEEP")
+}
