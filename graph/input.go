@@ -168,18 +168,13 @@ func (w *inputWalker) literal(v *ast.Value, typ *ast.Type, field string) {
 	if def == nil {
 		return
 	}
-	switch def.Kind {
-	case ast.InputObject:
-		for _, c := range v.Children {
-			if fd := def.Fields.ForName(c.Name); fd != nil {
-				w.literal(c.Value, fd.Type, field+"."+c.Name)
-			}
-		}
-	case ast.Enum:
-		w.enum(def, v.Raw, field, v.Position)
-	case ast.Scalar:
-		if isText(typ.NamedType) {
-			w.text(v.Raw, field, v.Position)
+	if def.Kind != ast.InputObject {
+		w.leaf(def, v.Raw, true, field, v.Position)
+		return
+	}
+	for _, c := range v.Children {
+		if fd := def.Fields.ForName(c.Name); fd != nil {
+			w.literal(c.Value, fd.Type, field+"."+c.Name)
 		}
 	}
 }
@@ -204,38 +199,32 @@ func (w *inputWalker) value(val any, typ *ast.Type, field string, pos *ast.Posit
 	if def == nil {
 		return
 	}
-	switch def.Kind {
-	case ast.InputObject:
-		m, ok := val.(map[string]any)
-		if !ok {
-			return
-		}
-		for _, fd := range def.Fields {
-			if fv, ok := m[fd.Name]; ok {
-				w.value(fv, fd.Type, field+"."+fd.Name, pos)
-			}
-		}
-	case ast.Enum:
+	if def.Kind != ast.InputObject {
 		s, ok := val.(string)
-		if !ok {
-			w.fail(pos, field, "is not a %s: use one of %s", def.Name, enumValues(def))
-			return
-		}
-		w.enum(def, s, field, pos)
-	case ast.Scalar:
-		if s, ok := val.(string); ok && isText(typ.NamedType) {
-			w.text(s, field, pos)
+		w.leaf(def, s, ok, field, pos)
+		return
+	}
+	m, _ := val.(map[string]any)
+	for _, fd := range def.Fields {
+		if fv, ok := m[fd.Name]; ok {
+			w.value(fv, fd.Type, field+"."+fd.Name, pos)
 		}
 	}
 }
 
-// enum checks s is exactly one of def's values, case included.
-func (w *inputWalker) enum(def *ast.Definition, s, field string, pos *ast.Position) {
-	if def.EnumValues.ForName(s) != nil {
-		return
+// leaf checks a value of an enum or scalar type def: an enum value is
+// exactly one of def's values, case included; a String or ID obeys the text
+// rules. isString is false when the value is not a string (a number, say).
+func (w *inputWalker) leaf(def *ast.Definition, s string, isString bool, field string, pos *ast.Position) {
+	switch {
+	case def.Kind == ast.Enum && !isString:
+		w.fail(pos, field, "is not a %s: use one of %s", def.Name, enumValues(def))
+	case def.Kind == ast.Enum && def.EnumValues.ForName(s) == nil:
+		w.fail(pos, field, "%s is not a %s: use one of %s, written exactly so (capital letters)",
+			quoteValue(s), def.Name, enumValues(def))
+	case def.Kind == ast.Scalar && isString && isText(def.Name):
+		w.text(s, field, pos)
 	}
-	w.fail(pos, field, "%s is not a %s: use one of %s, written exactly so (capital letters)",
-		quoteValue(s), def.Name, enumValues(def))
 }
 
 func (w *inputWalker) text(s, field string, pos *ast.Position) {
