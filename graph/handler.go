@@ -33,6 +33,8 @@ type Options struct {
 	MaxTokens int
 	// MaxErrors is the most errors in a response.
 	MaxErrors int
+	// MaxDuplicates is the most times one field may be selected in one place.
+	MaxDuplicates int
 	// Introspection answers __schema and __type (the explorer needs it).
 	Introspection bool
 	// FieldSuggestions adds "Did you mean …" to validation errors, which

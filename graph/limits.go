@@ -40,6 +40,12 @@ const (
 	// DefaultMaxErrors is the most errors a response carries; the last one
 	// then says how many more there were.
 	DefaultMaxErrors = 50
+	// DefaultMaxDuplicates is the most times one field (one response name)
+	// may be selected in one selection set, fragments expanded. Execution
+	// merges them, but validation compares each pair: 4,900 copies of
+	// `name` took 1.3 s (10 s under the race detector) and 280 MB; 100 take
+	// half a millisecond.
+	DefaultMaxDuplicates = 100
 )
 
 // codeLimitExceeded marks our refusals of a request that asks too much;
@@ -59,6 +65,7 @@ func (o Options) withDefaults() Options {
 	set(&o.MaxRootFields, DefaultMaxRootFields)
 	set(&o.MaxTokens, DefaultMaxTokens)
 	set(&o.MaxErrors, DefaultMaxErrors)
+	set(&o.MaxDuplicates, DefaultMaxDuplicates)
 	return o
 }
 
@@ -128,7 +135,7 @@ func (l *limits) MutateOperationParameters(ctx context.Context, params *graphql.
 // operations, fragments expanded. It runs before validation, so it copes
 // with unknown and cyclic fragments, which validation then reports.
 func (l *limits) checkDocument(doc *ast.QueryDocument) *gqlerror.Error {
-	m := shapeMeter{doc: doc, fragments: map[string]*shape{}}
+	m := shapeMeter{doc: doc, fragments: map[string]*shape{}, names: map[string]map[string]int{}}
 	for _, op := range doc.Operations {
 		s := m.selectionSet(op.SelectionSet)
 		switch {
@@ -139,6 +146,8 @@ func (l *limits) checkDocument(doc *ast.QueryDocument) *gqlerror.Error {
 			return tooComplex("fields nest %d deep, deeper than the limit of %d", s.depth, l.opts.MaxDepth)
 		case s.rootFields > l.opts.MaxRootFields:
 			return tooComplex("the operation has %d fields at its top level, more than the limit of %d", s.rootFields, l.opts.MaxRootFields)
+		case s.duplicates > l.opts.MaxDuplicates:
+			return tooComplex("one field is selected %d times in one place, more than the limit of %d", s.duplicates, l.opts.MaxDuplicates)
 		case s.aliases > l.opts.MaxAliases:
 			return tooComplex("the operation has %d aliases, more than the limit of %d", s.aliases, l.opts.MaxAliases)
 		case s.fields > l.opts.ComplexityLimit:
@@ -163,6 +172,7 @@ type shape struct {
 	rootFields    int  // fields at this level
 	aliases       int  // aliased fields at any level
 	fields        int  // fields at any level
+	duplicates    int  // most times one response name is selected in one selection set
 	introspection bool // selects __schema or __type
 }
 
@@ -172,16 +182,53 @@ func (s *shape) add(o shape) {
 	s.rootFields = satAdd(s.rootFields, o.rootFields)
 	s.aliases = satAdd(s.aliases, o.aliases)
 	s.fields = satAdd(s.fields, o.fields)
+	s.duplicates = max(s.duplicates, o.duplicates)
 	s.introspection = s.introspection || o.introspection
 }
 
 type shapeMeter struct {
 	doc       *ast.QueryDocument
 	fragments map[string]*shape // measured once each; nil while being measured
+	// names counts the response names at the top of each fragment (its
+	// inline fragments and spreads expanded); nil while being counted.
+	names map[string]map[string]int
+}
+
+// responseNames counts the fields selected at the level of set under each
+// response name, as validation and execution merge them.
+func (m *shapeMeter) responseNames(set ast.SelectionSet, into map[string]int) {
+	for _, sel := range set {
+		switch f := sel.(type) {
+		case *ast.Field:
+			into[f.Alias] = satAdd(into[f.Alias], 1)
+		case *ast.InlineFragment:
+			m.responseNames(f.SelectionSet, into)
+		case *ast.FragmentSpread:
+			counts, seen := m.names[f.Name]
+			if !seen {
+				def := m.doc.Fragments.ForName(f.Name)
+				if def == nil {
+					continue
+				}
+				m.names[f.Name] = nil
+				counts = map[string]int{}
+				m.responseNames(def.SelectionSet, counts)
+				m.names[f.Name] = counts
+			}
+			for k, n := range counts {
+				into[k] = satAdd(into[k], n)
+			}
+		}
+	}
 }
 
 func (m *shapeMeter) selectionSet(set ast.SelectionSet) shape {
 	var s shape
+	counts := map[string]int{}
+	m.responseNames(set, counts)
+	for _, n := range counts {
+		s.duplicates = max(s.duplicates, n)
+	}
 	for _, sel := range set {
 		switch f := sel.(type) {
 		case *ast.Field:
@@ -193,6 +240,7 @@ func (m *shapeMeter) selectionSet(set ast.SelectionSet) shape {
 				s.aliases = satAdd(s.aliases, 1)
 			}
 			s.fields = satAdd(s.fields, satAdd(child.fields, 1))
+			s.duplicates = max(s.duplicates, child.duplicates)
 			s.introspection = s.introspection || child.introspection || f.Name == "__schema" || f.Name == "__type"
 		case *ast.InlineFragment:
 			s.add(m.selectionSet(f.SelectionSet))

@@ -65,6 +65,7 @@ var settings = []struct{ name, def, meaning string }{
 	{"WAYMARK_MAX_ROOT_FIELDS", fmt.Sprint(graph.DefaultMaxRootFields), "most fields at the top level of an operation"},
 	{"WAYMARK_MAX_TOKENS", fmt.Sprint(graph.DefaultMaxTokens), "most tokens (names, punctuation, values) in a query document"},
 	{"WAYMARK_MAX_ERRORS", fmt.Sprint(graph.DefaultMaxErrors), "most errors in one response"},
+	{"WAYMARK_MAX_DUPLICATE_FIELDS", fmt.Sprint(graph.DefaultMaxDuplicates), "most times one field may be selected in one place"},
 	{"WAYMARK_INTROSPECTION", "true in development, false in production", "answer introspection (__schema, __type); the explorer needs it"},
 	{"WAYMARK_FIELD_SUGGESTIONS", "false", "add \"Did you mean …\" suggestions to validation errors"},
 	{"WAYMARK_MAX_BODY_BYTES", "1048576", "largest request body accepted"},

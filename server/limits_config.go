@@ -16,6 +16,7 @@ type queryLimits struct {
 	MaxRootFields    int  // WAYMARK_MAX_ROOT_FIELDS
 	MaxTokens        int  // WAYMARK_MAX_TOKENS
 	MaxErrors        int  // WAYMARK_MAX_ERRORS
+	MaxDuplicates    int  // WAYMARK_MAX_DUPLICATE_FIELDS
 	Introspection    bool // WAYMARK_INTROSPECTION: default on in development, off in production
 	FieldSuggestions bool // WAYMARK_FIELD_SUGGESTIONS: default off
 }
@@ -28,6 +29,7 @@ func loadQueryLimits(getenv func(string) string, c *config) error {
 		MaxRootFields: graph.DefaultMaxRootFields,
 		MaxTokens:     graph.DefaultMaxTokens,
 		MaxErrors:     graph.DefaultMaxErrors,
+		MaxDuplicates: graph.DefaultMaxDuplicates,
 		Introspection: !c.Production,
 	}
 	for _, s := range []struct {
@@ -40,6 +42,7 @@ func loadQueryLimits(getenv func(string) string, c *config) error {
 		{"WAYMARK_MAX_ROOT_FIELDS", &q.MaxRootFields, 1},
 		{"WAYMARK_MAX_TOKENS", &q.MaxTokens, 100},
 		{"WAYMARK_MAX_ERRORS", &q.MaxErrors, 2},
+		{"WAYMARK_MAX_DUPLICATE_FIELDS", &q.MaxDuplicates, 1},
 	} {
 		if v := getenv(s.name); v != "" {
 			n, err := strconv.Atoi(v)
@@ -78,6 +81,7 @@ func (c config) graphOptions() graph.Options {
 		MaxRootFields:    q.MaxRootFields,
 		MaxTokens:        q.MaxTokens,
 		MaxErrors:        q.MaxErrors,
+		MaxDuplicates:    q.MaxDuplicates,
 		Introspection:    q.Introspection,
 		FieldSuggestions: q.FieldSuggestions,
 	}

@@ -508,6 +508,11 @@ func (c *stmtCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEn
 
 // newCountingServer is newAPIServer with a statement counter on its pool.
 func newCountingServer(t *testing.T) (*apiServer, *stmtCounter) {
+	return newCountingServerEnv(t, nil)
+}
+
+// newCountingServerEnv is newCountingServer configured by env.
+func newCountingServerEnv(t *testing.T, env map[string]string) (*apiServer, *stmtCounter) {
 	t.Helper()
 	pcfg, err := pgxpool.ParseConfig(storetest.URL(t, storetest.WithData("seed-"+seed.Key(), seed.Load)))
 	if err != nil {
@@ -516,7 +521,7 @@ func newCountingServer(t *testing.T) (*apiServer, *stmtCounter) {
 	counter := &stmtCounter{}
 	pcfg.ConnConfig.Tracer = counter
 	pool := storetest.PoolFromConfig(t, pcfg)
-	cfg := testConfig(t, nil)
+	cfg := testConfig(t, env)
 	srv := httptest.NewServer(testRouter(t, cfg, pool))
 	t.Cleanup(srv.Close)
 	return &apiServer{t: t, URL: srv.URL, Pool: pool, cfg: cfg}, counter

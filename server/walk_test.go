@@ -246,12 +246,13 @@ func newWalkServer(t *testing.T) *apiServer {
 	t.Helper()
 	pool := storetest.Pool(t, storetest.WithData("seed-"+seed.Key(), seed.Load))
 	cfg := testConfig(t, map[string]string{
-		"WAYMARK_COMPLEXITY_LIMIT": "1000000000",
-		"WAYMARK_MAX_BODY_BYTES":   strconv.Itoa(16 << 20),
-		"WAYMARK_MAX_TOKENS":       "100000000",
-		"WAYMARK_MAX_ALIASES":      "100000000",
-		"WAYMARK_MAX_ROOT_FIELDS":  "100000",
-		"WAYMARK_MAX_DEPTH":        "100",
+		"WAYMARK_COMPLEXITY_LIMIT":     "1000000000",
+		"WAYMARK_MAX_BODY_BYTES":       strconv.Itoa(16 << 20),
+		"WAYMARK_MAX_TOKENS":           "100000000",
+		"WAYMARK_MAX_ALIASES":          "100000000",
+		"WAYMARK_MAX_ROOT_FIELDS":      "100000",
+		"WAYMARK_MAX_DEPTH":            "100",
+		"WAYMARK_MAX_DUPLICATE_FIELDS": "100000",
 	})
 	srv := httptest.NewServer(testRouter(t, cfg, pool))
 	t.Cleanup(srv.Close)
