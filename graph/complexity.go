@@ -44,7 +44,10 @@ const (
 	routesSize     = 20 // Query.routes returns at most 20 routes
 	routeStepsSize = 8  // a route has at most maxSteps (≤ 8) steps
 	stepsFromSize  = 20 // hand-overs leading on from one service
-	areasSize      = 20 // the catalogue of responsibility areas; a partnership's thresholds
+	areasSize      = 31 // the catalogue of responsibility areas (31 in the seed); a partnership's thresholds, one an area
+	versionsSize   = 5  // versions of one threshold: a handful of rounds of agreement
+	carriersSize   = 5  // services carrying one side of a threshold
+	signOffsSize   = 4  // sign-offs of a version: one a side, and any voided
 	pathwayMapSize = 50 // services and steps in a partnership's pathway map
 )
 
@@ -89,27 +92,31 @@ var prices = map[string]price{
 	"Query.partnership": list(loaderCost, 1),
 	"Query.viewer":      list(loaderCost, 1),
 	// One statement each.
-	"Query.institutionByCode":   list(sqlCost, 1),
-	"Query.contactPoints":       list(sqlCost, nestedListSize),
-	"Query.responsibilityAreas": list(sqlCost, areasSize),
-	"Query.nextSteps":           list(2*sqlCost, stepsFromSize),
-	"Query.institutions":        page,
-	"Query.services":            page,
-	"Query.partnerships":        page,
-	"Query.auditLog":            page,
-	"Query.thresholds":          list(3*sqlCost, areasSize),
-	"Query.whoHandles":          list(3*sqlCost, nestedListSize),
-	"Query.pathwayMap":          list(4*sqlCost, 1),
-	"Query.handover":            list(5*sqlCost, 1),
-	"Query.routes":              list(5*sqlCost, routesSize),
-	"Query.signpost":            list(10*sqlCost, signpostSize),
-	"HandoverPlan.signposting":  list(1, signpostSize),
-	"Route.steps":               list(1, routeStepsSize),
-	"PathwayMap.nodes":          list(1, pathwayMapSize),
-	"PathwayMap.edges":          list(1, pathwayMapSize),
-	"PathwayMap.deadEnds":       list(1, pathwayMapSize),
-	"Query.__schema":            func(int, map[string]any) int { return introspectionCost },
-	"Query.__type":              list(loaderCost, 1),
+	"Query.institutionByCode":      list(sqlCost, 1),
+	"Query.contactPoints":          list(sqlCost, nestedListSize),
+	"Query.responsibilityAreas":    list(sqlCost, areasSize),
+	"Query.nextSteps":              list(2*sqlCost, stepsFromSize),
+	"Query.institutions":           page,
+	"Query.services":               page,
+	"Query.partnerships":           page,
+	"Query.auditLog":               page,
+	"Query.thresholds":             list(3*sqlCost, areasSize),
+	"Query.whoHandles":             list(3*sqlCost, nestedListSize),
+	"Query.pathwayMap":             list(4*sqlCost, 1),
+	"Query.handover":               list(5*sqlCost, 1),
+	"Query.routes":                 list(5*sqlCost, routesSize),
+	"Query.signpost":               list(10*sqlCost, signpostSize),
+	"HandoverPlan.signposting":     list(1, signpostSize),
+	"Route.steps":                  list(1, routeStepsSize),
+	"Threshold.history":            list(1, versionsSize),
+	"ThresholdVersion.nhsServices": list(1, carriersSize),
+	"ThresholdVersion.hepServices": list(1, carriersSize),
+	"ThresholdVersion.signOffs":    list(1, signOffsSize),
+	"PathwayMap.nodes":             list(1, pathwayMapSize),
+	"PathwayMap.edges":             list(1, pathwayMapSize),
+	"PathwayMap.deadEnds":          list(1, pathwayMapSize),
+	"Query.__schema":               func(int, map[string]any) int { return introspectionCost },
+	"Query.__type":                 list(loaderCost, 1),
 }
 
 // fieldPrice is the price of field on the object or interface def. A field

@@ -132,9 +132,19 @@ func (g *docGen) query() string {
 	return "query($yes: Boolean!) " + g.selection(g.schema.Query, 1)
 }
 
+// smallLists are the lists the domain keeps shorter than a nested list's
+// 10 items.
+var smallLists = map[string]int64{
+	"Threshold.history":            5,
+	"ThresholdVersion.nhsServices": 5,
+	"ThresholdVersion.hepServices": 5,
+	"ThresholdVersion.signOffs":    4,
+	"Route.steps":                  8,
+}
+
 // rowBound is an independent bound of the work a document asks for: every
 // field it resolves, counted once for each item of every list it sits in.
-// A nested list counts nestedListSize items and a page `first` items
+// A nested list counts 10 items (or fewer, smallLists) and a page `first` items
 // (default 20), as the cost model assumes; the sum is exact (big.Int).
 func rowBound(set ast.SelectionSet, vars map[string]any, times *big.Int) *big.Int {
 	sum := new(big.Int)
@@ -155,7 +165,11 @@ func rowBound(set ast.SelectionSet, vars map[string]any, times *big.Int) *big.In
 				}
 				inner.Mul(inner, big.NewInt(n))
 			case s.Definition.Type.Elem != nil && !(s.Name == "edges" && strings.HasSuffix(s.ObjectDefinition.Name, "Connection")):
-				inner.Mul(inner, big.NewInt(10))
+				n, ok := smallLists[s.ObjectDefinition.Name+"."+s.Name]
+				if !ok {
+					n = 10
+				}
+				inner.Mul(inner, big.NewInt(n))
 			}
 			sum.Add(sum, rowBound(s.SelectionSet, vars, inner))
 		case *ast.InlineFragment:

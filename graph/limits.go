@@ -22,9 +22,10 @@ import (
 // and far below what hurts the server.
 const (
 	// DefaultComplexityLimit admits a full page of 100 items with a few
-	// dozen fields each and a nested list, or twenty signpostings, and
+	// dozen fields each and a nested list, twenty signpostings, or a
+	// partnership's thresholds with their whole history (about 82,000), and
 	// refuses pages of pages. See complexity.go for what fields cost.
-	DefaultComplexityLimit = 50000
+	DefaultComplexityLimit = 100000
 	// DefaultMaxDepth is the deepest fields may nest. Introspection of the
 	// schema (GraphiQL's query) nests 13; real queries fewer than 10.
 	DefaultMaxDepth = 20

@@ -81,8 +81,8 @@ func TestLimitsRefuseBeforeAnyResolver(t *testing.T) {
 		{"21 root fields", signposts(21), []string{"21 fields at its top level", "limit of 20"}},
 		{"10,000 directives", "{ __typename" + strings.Repeat(" @a", 10000) + " }", []string{"more than 5000 tokens"}},
 		{"50,000 duplicate fields", `{ institution(id: "x") {` + strings.Repeat(" name", 50000) + " } }", []string{"more than 5000 tokens"}},
-		{"first: 99999999", `{ institutions(first: 99999999) { edges { node { name } } } }`, []string{"exceeds the limit of 50000"}},
-		{"a cycle nested 19 lists deep", nest(9, "name"), []string{"exceeds the limit of 50000"}},
+		{"first: 99999999", `{ institutions(first: 99999999) { edges { node { name } } } }`, []string{"exceeds the limit of 100000"}},
+		{"a cycle nested 19 lists deep", nest(9, "name"), []string{"exceeds the limit of 100000"}},
 		{"fragments spread into each other, doubling", fanOut(24), []string{"16777216 times in one place"}},
 	}
 	for _, tc := range cases {
@@ -110,7 +110,7 @@ func TestDeepCycleCostSaturates(t *testing.T) {
 	do := storeless(t, graph.Options{MaxDepth: 1000})
 	for _, levels := range []int{5, 19, 40, 400} {
 		r := do(nest(levels, "name"), nil)
-		wantRefused(t, r, "QUERY_TOO_COMPLEX", "limit of 50000")
+		wantRefused(t, r, "QUERY_TOO_COMPLEX", "limit of 100000")
 	}
 }
 
@@ -125,17 +125,17 @@ func TestRecursiveFragmentsAreMalformed(t *testing.T) {
 }
 
 // Signposting runs several statements: twenty of them cost more than
-// pages of plain records, and forty are refused by cost even when the
+// pages of plain records, and a hundred are refused by cost even when the
 // root-field limit would let them through.
 func TestSignpostIsPricedForItsWork(t *testing.T) {
 	do := storeless(t, graph.Options{MaxRootFields: 1000, MaxAliases: 1000})
 	var b strings.Builder
 	b.WriteString("{")
-	for i := range 50 {
+	for i := range 100 {
 		fmt.Fprintf(&b, " s%d: signpost(need: SELF_HARM, urgency: URGENT) { service { name } }", i)
 	}
 	b.WriteString(" }")
-	wantRefused(t, do(b.String(), nil), "QUERY_TOO_COMPLEX", "exceeds the limit of 50000")
+	wantRefused(t, do(b.String(), nil), "QUERY_TOO_COMPLEX", "exceeds the limit of 100000")
 }
 
 // Fields left out by @skip and @include cost nothing, with literals and

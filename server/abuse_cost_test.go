@@ -219,9 +219,9 @@ func TestAbuseFragmentFanOut(t *testing.T) {
 func TestAbuseFirst99999999(t *testing.T) {
 	s := newAbuseServer(t, nil)
 	refusedCost(t, s.send(t, `{ institutions(first: 99999999) { edges { node { name services { name } } } } }`, nil),
-		"QUERY_TOO_COMPLEX", "exceeds the limit of 50000")
+		"QUERY_TOO_COMPLEX", "exceeds the limit of 100000")
 	refusedCost(t, s.send(t, `query($n: Int) { institutions(first: $n) { edges { node { name } } } }`, map[string]any{"n": 99999999}),
-		"QUERY_TOO_COMPLEX", "exceeds the limit of 50000")
+		"QUERY_TOO_COMPLEX", "exceeds the limit of 100000")
 }
 
 // signposts is n aliased signpost calls, each selecting sel.
@@ -241,10 +241,10 @@ func TestAbuse15000SignpostAliases(t *testing.T) {
 }
 
 // Signposting is priced at its SQL: within the token, alias and root-field
-// limits, fifty of them still cost too much.
+// limits, a hundred of them still cost too much.
 func TestAbuseSignpostsPricedForTheirWork(t *testing.T) {
 	s := newAbuseServer(t, map[string]string{"WAYMARK_MAX_ROOT_FIELDS": "1000", "WAYMARK_MAX_ALIASES": "1000"})
-	refusedCost(t, s.send(t, signposts(50, "section service { name }"), nil), "QUERY_TOO_COMPLEX", "exceeds the limit of 50000")
+	refusedCost(t, s.send(t, signposts(100, "section service { name }"), nil), "QUERY_TOO_COMPLEX", "exceeds the limit of 100000")
 }
 
 // cyclePadded is a query nested through partnership → members →
@@ -283,7 +283,7 @@ func TestAbuseSkippedFieldsAreNotCounted(t *testing.T) {
 	s := newAbuseServer(t, nil)
 	q := `query($on: Boolean!) { partnerships(first: 1) { totalCount }
   heavy: institutions(first: 100) @include(if: $on) { edges { node { services { name contactPoints { name institution { services { name } } } } } } } }`
-	refusedCost(t, s.send(t, q, map[string]any{"on": true}), "QUERY_TOO_COMPLEX", "exceeds the limit of 50000")
+	refusedCost(t, s.send(t, q, map[string]any{"on": true}), "QUERY_TOO_COMPLEX", "exceeds the limit of 100000")
 	r := s.send(t, q, map[string]any{"on": false})
 	if len(r.errors) != 0 || strings.Contains(string(r.data), "heavy") || !strings.Contains(string(r.data), "totalCount") {
 		t.Errorf("want the small part answered: %.300s", r.raw)
