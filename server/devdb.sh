@@ -15,9 +15,19 @@
 # where its owner can always reach it, in a directory named after the
 # checkout's path (its base name and a hash of the full path):
 #
-#   as root:       /var/lib/waymark/devdb/<name>-<hash>/   (owned by postgres)
+#   as root:        /var/lib/waymark/devdb/<name>-<hash>/
 #   as other users: <checkout>/.data/devdb/<name>-<hash>/
-#   either way:    $WAYMARK_DEVDB_DIR/<name>-<hash>/ when that is set
+#   either way:     $WAYMARK_DEVDB_DIR/<name>-<hash>/ when that is set
+#
+# That directory belongs to whoever runs this script, and so does all that
+# this script writes there: the password, the list of users, the lock
+# (<name>-<hash>.lock beside it, never deleted). Only pg/ (the data) and
+# log/ belong to the user PostgreSQL runs as, and this script never writes
+# in them as root, so that user cannot redirect root's writes with links.
+#
+# Sign-in. The superuser has a random password, kept in the directory above
+# (mode 0600) and put in DATABASE_URL; nothing is trusted, so no other local
+# user can sign in (a superuser can run programs as the server's OS user).
 #
 # Sharing. Any number of commands may use the cluster at once (make run in
 # one terminal, make test in another). Each registers itself in users/ while
@@ -30,12 +40,14 @@
 # sent to this script (Ctrl-C, kill, timeout(1), a service manager's stop, a
 # closed terminal) are passed on to that whole group; another signal 2 s or
 # more later kills it. When COMMAND has ended, PostgreSQL is stopped if no
-# one else uses it.
+# one else uses it. If this script itself is killed outright, COMMAND gets
+# SIGTERM (setpriv --pdeathsig).
 #
 # The cluster is a disposable development database: it listens on
 # 127.0.0.1:${WAYMARK_PG_PORT:-54329} only (the next free port if that is
-# taken), trusts local connections and runs with fsync off.
+# taken) and runs with fsync off.
 set -euo pipefail
+umask 077
 
 # A shell starts background jobs (`make run &`) with SIGINT ignored, and bash
 # can neither trap nor reset a signal ignored on entry, so such a job would
@@ -51,16 +63,23 @@ root=$(cd "$(dirname "$0")/.." && pwd -P)
 # say reports on stderr; a closed terminal must not stop the script.
 say() { printf 'devdb: %s\n' "$*" >&2 2>/dev/null || true; }
 
-uid=$(id -u)
-name=$(basename "$root" | tr -c 'A-Za-z0-9._\n-' '_' | cut -c1-40)
-hash=$(printf '%s' "$root" | sha256sum | cut -c1-12)
-if [ -n "${WAYMARK_DEVDB_DIR:-}" ]; then
-	base=$WAYMARK_DEVDB_DIR
-elif [ "$uid" = 0 ]; then
-	base=/var/lib/waymark/devdb
-else
-	base=$root/.data/devdb
+port="${WAYMARK_PG_PORT:-54329}"
+dbname="${WAYMARK_PG_DATABASE:-waymark}"
+if ! [[ $port =~ ^[1-9][0-9]{0,4}$ ]] || ((port > 65535)); then
+	say "WAYMARK_PG_PORT=$port is not a port number"
+	exit 2
 fi
+if ! [[ $dbname =~ ^[a-z_][a-z0-9_]{0,62}$ ]]; then
+	say "WAYMARK_PG_DATABASE=$dbname: want a lower-case name of letters, digits and _"
+	exit 2
+fi
+
+uid=$(id -u)
+name=$(printf '%s' "$(basename "$root")" | tr -c 'A-Za-z0-9._-' '_' | cut -c1-40)
+hash=$(printf '%s' "$root" | sha256sum | cut -c1-12)
+default_base=$root/.data/devdb
+[ "$uid" = 0 ] && default_base=/var/lib/waymark/devdb
+base=${WAYMARK_DEVDB_DIR:-$default_base}
 dir=$base/$name-$hash
 data=$dir/pg
 users=$dir/users
@@ -107,6 +126,15 @@ as_owner() {
 	fi
 }
 
+# owned_dir makes a directory for the cluster's owner (postgres, as root).
+owned_dir() {
+	mkdir -p "$1"
+	if [ "$uid" = 0 ]; then
+		chown postgres: "$1"
+	fi
+	chmod 0700 "$1"
+}
+
 pg_running() { [ -f "$data/PG_VERSION" ] && as_owner "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; }
 
 # started_at prints a process's start time (field 22 of /proc/PID/stat), so
@@ -141,14 +169,22 @@ stop_db() {
 		if as_owner "$bin/pg_ctl" -D "$data" -m fast -w -t 60 stop >/dev/null 2>&1; then
 			say "PostgreSQL stopped"
 		else
-			say "PostgreSQL did not stop; see $dir/postgres.log"
+			say "PostgreSQL did not stop; see $dir/log/postgres.log"
 		fi
 	fi
 }
 
+# lock takes this checkout's lock, saying so when it has to wait.
 lock() {
-	exec 9>"$dir.lock"
-	flock 9
+	exec 9>>"$dir.lock"
+	chmod 0600 "$dir.lock"
+	if ! flock -n 9; then
+		say "waiting for another devdb.sh of this checkout (lock: $dir.lock)"
+		if ! flock -w 300 9; then
+			say "gave up waiting for the lock after 5 minutes"
+			exit 1
+		fi
+	fi
 }
 unlock() { flock -u 9; }
 
@@ -171,7 +207,7 @@ if ! bin=$(find_bin); then
 	fi
 fi
 
-mkdir -p "$base"
+(umask 022 && mkdir -p "$base")
 case $action in
 stop | clean)
 	[ -d "$dir" ] || exit 0
@@ -183,10 +219,12 @@ stop | clean)
 	fi
 	stop_db
 	if [ "$action" = clean ]; then
-		rm -rf "$dir" "$root/.data"
+		rm -rf "$dir"
 		say "deleted $dir"
+		if [ "$base" = "$root/.data/devdb" ]; then
+			rmdir "$base" "$root/.data" 2>/dev/null || true
+		fi
 	fi
-	rm -f "$dir.lock"
 	exit 0
 	;;
 esac
@@ -235,56 +273,92 @@ trap 'pass_on HUP' HUP
 # Everything from here until we are registered happens under the lock.
 mkdir -p "$dir"
 lock
-if [ "$uid" = 0 ]; then
-	chown postgres: "$dir"
-	chmod 0700 "$dir"
-	if ! runuser -u postgres -- test -w "$dir"; then
-		say "the postgres user cannot write to $dir (check the permissions of its parent directories), or set DATABASE_URL"
+
+# A cluster made by an earlier version of this script (its directory owned
+# by postgres, no password) is made afresh: it is disposable, and one that
+# trusts local connections must not run again.
+if [ "$(stat -c %u "$dir")" != "$uid" ] || { [ -e "$data" ] && [ ! -s "$dir/password" ]; }; then
+	if [ -n "$(live_users)" ]; then
+		say "an earlier version of devdb.sh is using $dir; run this again when it has ended"
 		exit 1
 	fi
+	say "replacing the cluster in $dir, made by an earlier version of devdb.sh without a password"
+	if [ -f "$data/PG_VERSION" ]; then
+		as_owner "$bin/pg_ctl" -D "$data" -m immediate -w stop >/dev/null 2>&1 || true
+	fi
+	rm -rf "$dir"
+	mkdir -p "$dir"
 fi
-printf '%s\n' "$root" >"$dir/checkout"
+chmod 0711 "$dir" # the cluster's owner passes through to pg/ and log/
 mkdir -p "$users"
-
+printf '%s\n' "$root" >"$dir/checkout"
 if [ ! -f "$data/PG_VERSION" ]; then
 	say "creating a PostgreSQL cluster in $data"
-	as_owner "$bin/initdb" -D "$data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+	head -c 24 /dev/urandom | base64 | tr '+/' '-_' >"$dir/password"
+	# initdb reads the password from a file its user can read; it is made
+	# here, in our own directory, and removed at once.
+	rm -rf "$data.new" "$dir/initpw"
+	cp "$dir/password" "$dir/initpw"
+	owned_dir "$data.new"
+	if [ "$uid" = 0 ]; then chown postgres: "$dir/initpw"; fi
+	if ! as_owner "$bin/initdb" -D "$data.new" -U postgres --auth=scram-sha-256 --pwfile="$dir/initpw" \
+		--encoding=UTF8 --locale=C.UTF-8 >/dev/null; then
+		rm -f "$dir/initpw"
+		say "initdb failed"
+		exit 1
+	fi
+	rm -f "$dir/initpw"
+	# Only a whole cluster ever stands at $data.
+	rm -rf "$data"
+	mv "$data.new" "$data"
 fi
+owned_dir "$dir/log"
+password=$(cat "$dir/password")
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-port="${WAYMARK_PG_PORT:-54329}"
 if pg_running; then
 	# Another command of this checkout started it: use its port.
 	port=$(as_owner sed -n 4p "$data/postmaster.pid")
 else
-	# Another program (or another checkout's cluster) may hold the port:
-	# move up to the next free one rather than fail.
+	# Another program (or another checkout's cluster, perhaps starting at
+	# this moment) may hold the port: move on to the next one.
+	started=
 	for _ in 1 2 3 4 5 6 7 8 9 10; do
-		port_busy "$port" || break
+		if ! port_busy "$port" &&
+			as_owner "$bin/pg_ctl" -D "$data" -l "$dir/log/postgres.log" -w -t 60 start -o \
+				"-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+				>/dev/null 2>&1 9>&-; then
+			started=1
+			break
+		fi
 		say "port $port is in use; trying $((port + 1))"
 		port=$((port + 1))
 	done
-	as_owner "$bin/pg_ctl" -D "$data" -l "$dir/postgres.log" -w -t 60 start -o \
-		"-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" >/dev/null
+	if [ -z "$started" ]; then
+		say "PostgreSQL did not start; see $dir/log/postgres.log"
+		exit 1
+	fi
 	say "PostgreSQL started on 127.0.0.1:$port (data and log: $dir)"
 fi
 
-dbname="${WAYMARK_PG_DATABASE:-waymark}"
-export PGHOST=127.0.0.1 PGPORT="$port" PGUSER=postgres
+export PGHOST=127.0.0.1 PGPORT="$port" PGUSER=postgres PGPASSWORD="$password"
 if [ "$("$bin/psql" -XAtq -d postgres -c "SELECT 1 FROM pg_database WHERE datname = '$dbname'")" != 1 ]; then
 	"$bin/createdb" "$dbname"
 fi
-unset PGHOST PGPORT PGUSER
+unset PGHOST PGPORT PGUSER PGPASSWORD
 
 started_at $$ >"$users/$$"
 unlock
 
-export DATABASE_URL="postgres://postgres@127.0.0.1:$port/$dbname?sslmode=disable"
+export DATABASE_URL="postgres://postgres:$password@127.0.0.1:$port/$dbname?sslmode=disable"
 # set -m gives COMMAND a process group of its own, so that signals reach
 # all of it (and SIGINT is not ignored, as it would be in a background job).
+# setpriv --pdeathsig TERMs it should this script be killed outright.
+deathsig=()
+if command -v setpriv >/dev/null; then deathsig=(setpriv --pdeathsig TERM --); fi
 set -m
-"$@" 9>&- <&0 &
+"${deathsig[@]}" "$@" 9>&- <&0 &
 child=$!
 set +m
 status=0

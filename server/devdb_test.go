@@ -14,6 +14,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -152,6 +153,44 @@ func (d *devdb) dbStopped() {
 	}
 }
 
+// checkPrivate checks that no one else can use or tamper with the cluster:
+// it asks for a password, the lock, the password and the list of users
+// belong to the caller and no one else may open them, and PostgreSQL holds
+// no lock of devdb.sh's (it would wedge every later start).
+func (d *devdb) checkPrivate(dbURL string) {
+	d.t.Helper()
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	u.User = url.User("postgres")
+	if answers(u.String()) == nil {
+		d.t.Error("PostgreSQL lets in a local connection without the password")
+	}
+	dir := filepath.Dir(d.dataDir())
+	for path, mode := range map[string]os.FileMode{dir: 0o711, dir + ".lock": 0o600, dir + "/password": 0o600, dir + "/users": 0o700} {
+		info, err := os.Stat(path)
+		if err != nil {
+			d.t.Error(err)
+			continue
+		}
+		if info.Mode().Perm() != mode || info.Sys().(*syscall.Stat_t).Uid != uint32(os.Getuid()) {
+			d.t.Errorf("%s: mode %v owner %d, want %v owned by %d", path, info.Mode().Perm(), info.Sys().(*syscall.Stat_t).Uid, mode, os.Getuid())
+		}
+	}
+	pidFile, err := os.ReadFile(filepath.Join(d.dataDir(), "postmaster.pid"))
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	pid, _, _ := strings.Cut(string(pidFile), "\n")
+	fds, _ := filepath.Glob("/proc/" + pid + "/fd/*")
+	for _, fd := range fds {
+		if target, _ := os.Readlink(fd); strings.HasSuffix(target, ".lock") {
+			d.t.Errorf("PostgreSQL holds devdb.sh's lock file open (%s)", fd)
+		}
+	}
+}
+
 // user is a long-running command under devdb.sh: a shell that prints
 // DATABASE_URL and then waits.
 type user struct {
@@ -214,6 +253,7 @@ func TestDevDBSharedByTwoCommands(t *testing.T) {
 
 	// A short command while a long one runs.
 	long := d.startUser()
+	d.checkPrivate(long.url)
 	out, err := d.command("server/devdb.sh", "sh", "-c", `echo "$DATABASE_URL"`).Output()
 	if err != nil {
 		t.Fatal(err)
@@ -247,6 +287,45 @@ func TestDevDBSharedByTwoCommands(t *testing.T) {
 	d.killLeftovers("sleep")
 	if err := d.command("server/devdb.sh", "true").Run(); err != nil {
 		t.Fatal(err)
+	}
+	d.dbStopped()
+	d.noLeftovers()
+}
+
+// When what devdb.sh writes can no longer go anywhere (its terminal was
+// closed), it still stops PostgreSQL on the way out.
+func TestDevDBStopsWhenItsOutputIsGone(t *testing.T) {
+	t.Parallel()
+	d := newDevDB(t)
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := d.command("server/devdb.sh", "sh", "-c", `echo "$DATABASE_URL"; exec sleep 600`)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = w
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	url, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close() // from now on every write to stderr fails (EPIPE, SIGPIPE)
+	if err := answers(strings.TrimSpace(url)); err != nil {
+		t.Fatal(err)
+	}
+	sendSignal(t, cmd.Process.Pid, syscall.SIGTERM)
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("devdb.sh did not end")
 	}
 	d.dbStopped()
 	d.noLeftovers()
@@ -295,7 +374,14 @@ func TestMakeRunStops(t *testing.T) {
 		{"Ctrl-C", "", group(syscall.SIGINT)},
 		{"kill -INT of make run & started by a shell", "background", group(syscall.SIGINT)},
 		{"SIGHUP", "", group(syscall.SIGHUP)},
-		{"closed terminal", "terminal", func(t *testing.T, _ *exec.Cmd, pty *os.File) { pty.Close() }},
+		{"closed terminal", "terminal", func(t *testing.T, make *exec.Cmd, pty *os.File) {
+			// Closing the window closes the pty's master: from then on every
+			// write to the terminal fails, and the session's foreground
+			// group gets SIGHUP. (Sent here too: not every kernel a test
+			// runs on sends it.)
+			pty.Close()
+			sendSignal(t, -make.Process.Pid, syscall.SIGHUP)
+		}},
 		{"service manager's stop", "", group(syscall.SIGTERM)},
 		{"timeout 20 make run", "timeout", nil},
 	} {
@@ -316,27 +402,25 @@ func TestMakeRunStops(t *testing.T) {
 			cmd.Stdout, cmd.Stderr = logs, logs
 			var term *os.File
 			if tc.how == "terminal" {
-				// An interactive shell on a terminal of its own (a pty), in
-				// which someone types `make run`. Closing the pty's other end
-				// is closing the terminal window: the shell goes, its
-				// foreground job gets SIGHUP, and every later write to the
-				// terminal fails.
-				cmd = d.command("bash", "--norc", "--noprofile", "-i")
+				// make on a terminal of its own (a pty), leading its session
+				// as a shell's foreground job would.
 				ptmx, tty, err := pty.Open()
 				if err != nil {
 					t.Fatal(err)
 				}
-				defer tty.Close()
-				term = ptmx
+				defer tty.Close() // (closed at once once make has it, below)
+				term = pollable(t, ptmx)
 				cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
 				cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
-				go func() { _, _ = io.Copy(logs, ptmx) }()
-				if _, err := ptmx.WriteString(strings.Join(run, " ") + "\n"); err != nil {
-					t.Fatal(err)
-				}
+				go func() { _, _ = io.Copy(logs, term) }()
 			}
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
+			}
+			if tc.how == "terminal" {
+				// Only the shell and its children hold the terminal, as when
+				// a terminal window starts a shell.
+				cmd.Stdin.(*os.File).Close()
 			}
 			done := make(chan error, 1)
 			go func() { done <- cmd.Wait() }()
@@ -364,6 +448,22 @@ func TestMakeRunStops(t *testing.T) {
 			}
 		})
 	}
+}
+
+// pollable turns f into a file whose Close takes effect while another
+// goroutine reads it: a blocked read(2) holds a file open, and a pty's other
+// side hangs up only when its master is really closed.
+func pollable(t *testing.T, f *os.File) *os.File {
+	t.Helper()
+	fd, err := syscall.Dup(int(f.Fd()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if err := syscall.SetNonblock(fd, true); err != nil {
+		t.Fatal(err)
+	}
+	return os.NewFile(uintptr(fd), "ptmx")
 }
 
 func sendSignal(t *testing.T, pid int, sig syscall.Signal) {
