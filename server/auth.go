@@ -96,7 +96,7 @@ func (v *verifier) verify(raw string) (store.Viewer, error) {
 	if _, err := v.parser.ParseWithClaims(raw, &c, v.key); err != nil {
 		return store.Viewer{}, tokenError(err)
 	}
-	if c.Subject == "" {
+	if strings.TrimSpace(c.Subject) == "" {
 		return store.Viewer{}, errors.New("the token has no subject")
 	}
 	viewer := store.Viewer{Subject: c.Subject, Name: c.Name}

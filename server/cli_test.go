@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -180,5 +182,37 @@ func TestServePortInUse(t *testing.T) {
 	}
 	if strings.Contains(logs.String(), "serving") {
 		t.Errorf("logged serving before failing:\n%s", logs.String())
+	}
+}
+
+// A development server on loopback answers only requests addressed to this
+// machine, so that a web page cannot reach it by DNS rebinding.
+func TestDevelopmentServerAnswersLocalHostsOnly(t *testing.T) {
+	h := localHostOnly(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) }))
+	for host, want := range map[string]int{
+		"localhost:8080": 204, "127.0.0.1:8080": 204, "[::1]:8080": 204, "localhost": 204,
+		"attacker.example:8080": 421, "127.0.0.1.nip.io:8080": 421, "": 421,
+	} {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(http.MethodPost, "/graphql", nil)
+		req.Host = host
+		h.ServeHTTP(rec, req)
+		if rec.Code != want || want == 421 && !strings.Contains(rec.Body.String(), `"FORBIDDEN"`) {
+			t.Errorf("Host %q: %d %s, want %d", host, rec.Code, rec.Body.String(), want)
+		}
+	}
+}
+
+// Development mode refuses an identity provider's keys (a real deployment
+// that forgot WAYMARK_ENV=production would let in the public development
+// key), and PORT is a plain number.
+func TestConfigFailsClosed(t *testing.T) {
+	for _, env := range []map[string]string{
+		{"WAYMARK_JWKS_URL": "https://login.idp.example/jwks", "WAYMARK_JWT_ISSUER": "https://login.idp.example"},
+		{"PORT": "+80"}, {"PORT": "080"}, {"PORT": "8080 "},
+	} {
+		if _, err := loadConfig(func(k string) string { return env[k] }); err == nil {
+			t.Errorf("%v accepted", env)
+		}
 	}
 }

@@ -142,7 +142,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		RateLimit:       defaultRateLimit,
 	}
 	if v := getenv("PORT"); v != "" {
-		if n, err := strconv.Atoi(v); err != nil || n < 1 || n > 65535 {
+		if n, err := strconv.Atoi(v); err != nil || n < 1 || n > 65535 || strconv.Itoa(n) != v {
 			return c, fmt.Errorf("PORT=%q is not a port number", v)
 		}
 		c.Port = v
@@ -229,6 +229,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 			return c, fmt.Errorf("production mode needs WAYMARK_JWKS_URL and WAYMARK_JWT_ISSUER (the identity provider's keys and issuer)")
 		}
 		return c, nil
+	}
+	if c.JWKSURL != "" {
+		// An identity provider means real people sign in: development
+		// mode would let anyone in with the public development key too.
+		return c, fmt.Errorf("WAYMARK_JWKS_URL is set but WAYMARK_ENV is not production: a real deployment must run with WAYMARK_ENV=production, or anyone could sign in with the public development key")
 	}
 	if key == "" {
 		key = defaultDevSigningKey

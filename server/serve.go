@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"syscall"
 	"time"
 
@@ -34,8 +35,17 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	handler := newRouter(cfg, pool, auth, log)
+	switch {
+	case cfg.Production:
+	case isLoopback(cfg.ListenAddr):
+		handler = localHostOnly(handler)
+	default:
+		log.Warn("development mode on an address other machines can reach: anyone who can reach it can sign in as an administrator with the public development key",
+			"listen", cfg.ListenAddr)
+	}
 	srv := &http.Server{
-		Handler:           newRouter(cfg, pool, auth, log),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -94,15 +104,50 @@ func newRouter(cfg config, pool *pgxpool.Pool, auth *verifier, log *slog.Logger)
 	r.Use(requestLogger(log))
 	r.Use(middleware.Recoverer)
 
-	r.Handle("/", explorerHandler())
+	r.Get("/", explorerHandler().ServeHTTP)
 	r.Handle("/explorer/*", explorerAssets())
 	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"status": "ok"})
 	})
 	r.Get("/readyz", readyz(pool))
-	r.With(authenticate(auth, log), rateLimit(cfg.RateLimit, cfg.ClientIPHeader), typedRequestErrors).
+	r.With(noStore, authenticate(auth, log), rateLimit(cfg.RateLimit, cfg.ClientIPHeader), typedRequestErrors).
 		Handle("/graphql", wellFormed(cfg.MaxBodyBytes, gql))
 	return r
+}
+
+// isLoopback reports whether the server listens on this machine only.
+func isLoopback(addr string) bool {
+	ip := net.ParseIP(addr)
+	return addr == "localhost" || ip != nil && ip.IsLoopback()
+}
+
+// localHostOnly answers only requests addressed to this machine by name or
+// loopback address: a development server trusts the public development
+// key, so a web page elsewhere must not reach it through a host name made
+// to resolve to 127.0.0.1 (DNS rebinding).
+func localHostOnly(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host := r.Host
+		if h, _, err := net.SplitHostPort(host); err == nil {
+			host = h
+		}
+		if host != "localhost" && !isLoopback(strings.Trim(host, "[]")) {
+			requestError(w, http.StatusMisdirectedRequest, "FORBIDDEN",
+				"A development server answers only requests to localhost, 127.0.0.1 or [::1].")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// noStore keeps GraphQL answers, which may hold staff contact details, out
+// of shared caches and browsers' content sniffing.
+func noStore(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		next.ServeHTTP(w, r)
+	})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
