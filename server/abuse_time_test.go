@@ -478,7 +478,10 @@ func TestAbuseReadyzBusyOrUnreachable(t *testing.T) {
 // The deadline and pool settings are read from the environment, with the
 // defaults the README gives, and nonsense is refused with the setting named.
 func TestTimeoutSettings(t *testing.T) {
-	c := testConfig(t, nil)
+	c, err := loadConfig(func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
 	if c.RequestTimeout != 5*time.Second || c.DBMaxConns != 10 || c.DBWriteConns != 5 || c.DBAcquireTimeout != 2*time.Second ||
 		c.DBStatementTimeout != 5*time.Second || c.DBLockTimeout != 2*time.Second || c.DBIdleInTxTimeout != 10*time.Second {
 		t.Errorf("defaults: %+v", c)

@@ -18,15 +18,20 @@ import (
 	"github.com/waymark/waymark/store/storetest"
 )
 
-// testConfig is the configuration env gives, but with no rate limit unless
-// env sets one: tests send thousands of requests from one address.
+// testDefaults are settings tests run with unless env gives others: no
+// rate limit (tests send thousands of requests from one address), and a
+// request deadline that a loaded machine running tests under -race does not
+// reach by accident (the deadline's own tests set theirs).
+var testDefaults = map[string]string{"WAYMARK_RATE_LIMIT": "0", "WAYMARK_REQUEST_TIMEOUT": "45s"}
+
+// testConfig is the configuration env gives, over testDefaults.
 func testConfig(t *testing.T, env map[string]string) config {
 	t.Helper()
 	cfg, err := loadConfig(func(k string) string {
-		if v, ok := env[k]; ok || k != "WAYMARK_RATE_LIMIT" {
+		if v, ok := env[k]; ok {
 			return v
 		}
-		return "0"
+		return testDefaults[k]
 	})
 	if err != nil {
 		t.Fatal(err)
