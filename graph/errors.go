@@ -104,6 +104,8 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 			out.Extensions["code"] = CodeBadUserInput
 			if f := variableField(ctx, gerr.Path); f != "" {
 				out.Extensions["field"] = f // see input.go
+			} else if f := literalField(ctx, gerr); f != "" {
+				out.Extensions["field"] = f
 			}
 		case errors.Is(err, store.ErrBusy):
 			noteStop(ctx, log, err, gerr)

@@ -12,6 +12,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/parser"
 
 	"github.com/waymark/waymark/store"
 )
@@ -276,6 +277,93 @@ func variableField(ctx context.Context, path ast.Path) string {
 		}
 	}
 	return field
+}
+
+// literalField is the input path ("consent", "input.capacityStatus") of the
+// value written in the document that a validation error is about (gqlparser
+// reports a wrong literal, such as the enum value `given`, by its position
+// only). It is "" when the error has no single position or no argument's
+// value stands there.
+func literalField(ctx context.Context, gerr *gqlerror.Error) string {
+	if !strings.HasPrefix(gerr.Rule, "ValuesOfCorrectType") || len(gerr.Locations) != 1 || !graphql.HasOperationContext(ctx) {
+		return ""
+	}
+	doc, err := parser.ParseQuery(&ast.Source{Input: graphql.GetOperationContext(ctx).RawQuery})
+	if err != nil {
+		return ""
+	}
+	at := gerr.Locations[0]
+	var inSet func(ast.SelectionSet) string
+	inArgs := func(args ast.ArgumentList) string {
+		for _, a := range args {
+			if f := valueAt(a.Value, at, a.Name); f != "" {
+				return f
+			}
+		}
+		return ""
+	}
+	inDirectives := func(ds ast.DirectiveList) string {
+		for _, d := range ds {
+			if f := inArgs(d.Arguments); f != "" {
+				return f
+			}
+		}
+		return ""
+	}
+	inSet = func(set ast.SelectionSet) string {
+		for _, sel := range set {
+			f := ""
+			switch sel := sel.(type) {
+			case *ast.Field:
+				if f = inArgs(sel.Arguments); f == "" {
+					if f = inDirectives(sel.Directives); f == "" {
+						f = inSet(sel.SelectionSet)
+					}
+				}
+			case *ast.InlineFragment:
+				if f = inDirectives(sel.Directives); f == "" {
+					f = inSet(sel.SelectionSet)
+				}
+			case *ast.FragmentSpread:
+				f = inDirectives(sel.Directives)
+			}
+			if f != "" {
+				return f
+			}
+		}
+		return ""
+	}
+	for _, op := range doc.Operations {
+		if f := inSet(op.SelectionSet); f != "" {
+			return f
+		}
+	}
+	for _, frag := range doc.Fragments {
+		if f := inSet(frag.SelectionSet); f != "" {
+			return f
+		}
+	}
+	return ""
+}
+
+// valueAt is the input path of the part of v that stands at location at.
+func valueAt(v *ast.Value, at gqlerror.Location, field string) string {
+	if v == nil {
+		return ""
+	}
+	if v.Position != nil && v.Position.Line == at.Line && v.Position.Column == at.Column {
+		return field
+	}
+	for _, c := range v.Children {
+		f := field
+		if v.Kind == ast.ObjectValue {
+			f += "." + c.Name
+		}
+		if got := valueAt(c.Value, at, f); got != "" {
+			return got
+		}
+	}
+	return ""
 }
 
 // findVariable is the input path of the first argument that uses $name.
