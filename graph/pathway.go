@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/google/uuid"
@@ -195,8 +196,14 @@ func (r *queryResolver) PathwayMap(ctx context.Context, partnershipID string) (*
 	return m, nil
 }
 
-// flowchart draws steps as a Mermaid flowchart; a step that informs no one
-// is dashed, labelled "no one informed" and its target marked as a dead end.
+// flowchart draws steps as a Mermaid flowchart, one arrow per from service,
+// to service and label: steps that differ only by pathway or consent are
+// drawn once. The label is the situation; an arrow none of whose steps apply
+// with the student's consent says which consents it applies to ("consent
+// refused"), so that it is not read as a hand-over of details. A step that
+// informs no one is its own arrow, dashed, labelled "no one informed" and
+// drawn red: the step is marked, never the service it leads to (a service
+// may be reached by other steps that do inform someone).
 func flowchart(nodes []store.Service, steps []store.Step) string {
 	var b strings.Builder
 	b.WriteString("flowchart LR\n")
@@ -205,30 +212,66 @@ func flowchart(nodes []store.Service, steps []store.Step) string {
 		name[n.ID] = fmt.Sprintf("s%d", i+1)
 		fmt.Fprintf(&b, "  %s[\"%s\"]\n", name[n.ID], mermaidText(n.Name))
 	}
-	deadTargets := map[string]bool{}
+	type arrowKey struct {
+		from, to, situation string
+		deadEnd             bool
+	}
+	type arrow struct {
+		arrowKey
+		consents []string
+	}
+	var arrows []*arrow
+	byKey := map[arrowKey]*arrow{}
 	for _, st := range steps {
 		from, to := name[st.FromServiceID], name[st.ToServiceID]
 		if from == "" || to == "" {
 			continue
 		}
-		label := mermaidText(strings.ToLower(strings.ReplaceAll(st.Situation, "_", " ")))
-		if st.DeadEnd() {
-			fmt.Fprintf(&b, "  %s -. \"%s: no one informed\" .-> %s\n", from, label, to)
-			deadTargets[to] = true
+		k := arrowKey{from, to, st.Situation, st.DeadEnd()}
+		a := byKey[k]
+		if a == nil {
+			a = &arrow{arrowKey: k}
+			byKey[k] = a
+			arrows = append(arrows, a)
+		}
+		for _, c := range st.Consents {
+			if !slices.Contains(a.consents, c) {
+				a.consents = append(a.consents, c)
+			}
+		}
+	}
+	var dead []string // indexes of the dead-end arrows, for linkStyle
+	for i, a := range arrows {
+		label := strings.ToLower(strings.ReplaceAll(a.situation, "_", " "))
+		if !slices.Contains(a.consents, "GIVEN") {
+			label += " (" + consentPhrase(a.consents) + ")"
+		}
+		label = mermaidText(label)
+		if a.deadEnd {
+			fmt.Fprintf(&b, "  %s -. \"%s: no one informed\" .-> %s\n", a.from, label, a.to)
+			dead = append(dead, strconv.Itoa(i))
 			continue
 		}
-		fmt.Fprintf(&b, "  %s -- \"%s\" --> %s\n", from, label, to)
+		fmt.Fprintf(&b, "  %s -- \"%s\" --> %s\n", a.from, label, a.to)
 	}
-	if len(deadTargets) > 0 {
-		b.WriteString("  classDef deadEnd stroke:#c00,stroke-width:3px,stroke-dasharray:5 5\n")
-		var ids []string
-		for id := range deadTargets {
-			ids = append(ids, id)
-		}
-		sort.Strings(ids)
-		fmt.Fprintf(&b, "  class %s deadEnd\n", strings.Join(ids, ","))
+	if len(dead) > 0 {
+		fmt.Fprintf(&b, "  linkStyle %s stroke:#c00,stroke-width:3px\n", strings.Join(dead, ","))
 	}
 	return b.String()
+}
+
+// consentPhrase says in words which consents an arrow applies to, in the
+// order of the Consent enum.
+func consentPhrase(consents []string) string {
+	words := map[string]string{"GIVEN": "consent given", "REFUSED": "consent refused",
+		"NOT_ASKED": "consent not asked", "LACKS_CAPACITY": "student lacks capacity to consent"}
+	var out []string
+	for _, c := range store.DomainEnums["Consent"] {
+		if slices.Contains(consents, c) {
+			out = append(out, words[c])
+		}
+	}
+	return strings.Join(out, " or ")
 }
 
 // mermaidText makes text safe inside a quoted Mermaid label.

@@ -2,9 +2,11 @@ package graph
 
 import (
 	"context"
+	"math"
 
 	"github.com/google/uuid"
 
+	"github.com/waymark/waymark/graph/generated"
 	"github.com/waymark/waymark/graph/model"
 	"github.com/waymark/waymark/store"
 )
@@ -64,3 +66,21 @@ var weekdays = [...]string{"", "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FR
 func (r *openingHoursResolver) Day(_ context.Context, obj *store.OpeningHours) (string, error) {
 	return weekdays[obj.Day], nil
 }
+
+type serviceEdgeResolver struct{ *Resolver }
+
+func (r *Resolver) ServiceEdge() generated.ServiceEdgeResolver { return &serviceEdgeResolver{r} }
+
+// DistanceKm is shown to 0.1 km: a finer figure claims a precision a site's
+// coordinates do not have. The list is ordered (and its cursors made) by the
+// exact distance.
+func (r *serviceEdgeResolver) DistanceKm(_ context.Context, obj *model.ServiceEdge) (*float64, error) {
+	if obj.DistanceKm == nil {
+		return nil, nil
+	}
+	km := roundKm(*obj.DistanceKm)
+	return &km, nil
+}
+
+// roundKm rounds a distance to the nearest 0.1 km.
+func roundKm(km float64) float64 { return math.Round(km*10) / 10 }

@@ -363,7 +363,7 @@ func TestPathwayMap(t *testing.T) {
 			t.Errorf("flowchart lacks node %s", n.Name)
 		}
 	}
-	dashed := fmt.Sprintf("%s -. \"presents at urgent care: no one informed\" .-> %s", ids[pwService("rluh-ae-liaison")], ids[pwService("mhas")])
+	dashed := fmt.Sprintf("%s -. \"presents at urgent care (consent not asked): no one informed\" .-> %s", ids[pwService("rluh-ae-liaison")], ids[pwService("mhas")])
 	if !strings.Contains(f, dashed) {
 		t.Errorf("flowchart lacks the dashed dead end %q:\n%s", dashed, f)
 	}
@@ -371,8 +371,8 @@ func TestPathwayMap(t *testing.T) {
 	if !strings.Contains(f, solid) {
 		t.Errorf("flowchart lacks the hand-over to LJMU %q", solid)
 	}
-	if !strings.Contains(f, "classDef deadEnd") || !strings.Contains(f, "class ") || !strings.Contains(f, " deadEnd\n") {
-		t.Errorf("flowchart does not mark dead ends:\n%s", f)
+	if !strings.Contains(f, "\n  linkStyle ") || strings.Contains(f, "class ") {
+		t.Errorf("flowchart does not mark dead-end steps (and only steps):\n%s", f)
 	}
 	if n := strings.Count(f, "no one informed"); n != len(dead) {
 		t.Errorf("%d dashed edges, %d dead ends", n, len(dead))
@@ -410,7 +410,7 @@ func TestPathwayMap(t *testing.T) {
 
 	// Other partnerships have their own maps.
 	gm := s.pathwayMap(anonymous, pwPartnership("greater-manchester"))
-	if len(gm.Edges) != 5 || len(gm.DeadEnds) != 0 || strings.Contains(gm.Flowchart, "deadEnd") {
+	if len(gm.Edges) != 5 || len(gm.DeadEnds) != 0 || strings.Contains(gm.Flowchart, "linkStyle") {
 		t.Errorf("Greater Manchester map: %d edges, %d dead ends", len(gm.Edges), len(gm.DeadEnds))
 	}
 }

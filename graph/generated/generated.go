@@ -48,6 +48,7 @@ type ResolverRoot interface {
 	ResponsibilityArea() ResponsibilityAreaResolver
 	Route() RouteResolver
 	Service() ServiceResolver
+	ServiceEdge() ServiceEdgeResolver
 	SharingAgreement() SharingAgreementResolver
 	SignpostOption() SignpostOptionResolver
 	Site() SiteResolver
@@ -675,6 +676,9 @@ type ServiceResolver interface {
 	Partners(ctx context.Context, obj *store.Service) ([]store.Institution, error)
 	Site(ctx context.Context, obj *store.Service) (*store.Site, error)
 	ContactPoints(ctx context.Context, obj *store.Service) ([]store.ContactPoint, error)
+}
+type ServiceEdgeResolver interface {
+	DistanceKm(ctx context.Context, obj *model.ServiceEdge) (*float64, error)
 }
 type SharingAgreementResolver interface {
 	ID(ctx context.Context, obj *store.SharingAgreement) (string, error)
@@ -3719,11 +3723,21 @@ type SignpostOption {
 
 "A partnership's pathways as nodes (services) and edges (steps)."
 type PathwayMap {
+  "Every service a step of the partnership's pathways starts or ends at, by name."
   nodes: [Service!]!
+  "Every step of the partnership's current pathways, one per step (so two steps between the same services are two edges here)."
   edges: [PathwayStep!]!
-  "Steps that inform no one."
+  "The steps that inform no one at the receiving end (a step, not a service, is a dead end)."
   deadEnds: [PathwayStep!]!
-  "Mermaid ` + "`" + `flowchart LR` + "`" + ` text drawing the map; dead ends drawn dashed and marked."
+  """
+  Mermaid ` + "`" + `flowchart LR` + "`" + ` text drawing the map, ready to render. Nodes are ` + "`" + `s1` + "`" + `, ` + "`" + `s2` + "`" + `, … in the order
+  of ` + "`" + `nodes` + "`" + `. Each arrow is drawn once: steps with the same from service, to service and situation (in
+  any of the partnership's pathways, for any consent) are one arrow labelled with the situation. When
+  none of an arrow's steps applies with consent GIVEN, the label says which consents it is for, e.g.
+  "concern raised at university (consent refused)", so it is not read as a hand-over of details. A
+  step that informs no one is its own arrow: dashed, labelled "…: no one informed" and drawn red by a
+  ` + "`" + `linkStyle` + "`" + ` line; the service it leads to is not marked, since other steps may reach it properly.
+  """
   flowchart: String!
 }
 
@@ -4653,8 +4667,12 @@ type ServiceEdge {
   "Pass as ` + "`" + `after` + "`" + ` to continue after this item."
   cursor: String!
   node: Service!
-  "Distance in kilometres from ` + "`" + `filter.near` + "`" + `, when it was given."
-  distanceKm: Float
+  """
+  Distance in kilometres, as the crow flies, from ` + "`" + `filter.near` + "`" + ` to the service's site, rounded to
+  0.1 km (e.g. 1.4); null unless ` + "`" + `filter.near` + "`" + ` was given. Results are ordered by the exact
+  distance, so two services shown at the same rounded distance keep their true order.
+  """
+  distanceKm: Float @goField(forceResolver: true)
 }
 
 # ---------------------------------------------------------------------------
@@ -14949,7 +14967,7 @@ func (ec *executionContext) _ServiceEdge_distanceKm(ctx context.Context, field g
 			return ec.fieldContext_ServiceEdge_distanceKm(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.DistanceKm, nil
+			return ec.Resolvers.ServiceEdge().DistanceKm(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
@@ -14960,7 +14978,7 @@ func (ec *executionContext) _ServiceEdge_distanceKm(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_ServiceEdge_distanceKm(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ServiceEdge", field, false, false, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("ServiceEdge", field, true, true, errors.New("field of type Float does not have child fields"))
 }
 
 func (ec *executionContext) _SharingAgreement_id(ctx context.Context, field graphql.CollectedField, obj *store.SharingAgreement) (ret graphql.Marshaler) {
@@ -24948,18 +24966,51 @@ func (ec *executionContext) _ServiceEdge(ctx context.Context, sel ast.SelectionS
 		case "cursor":
 			out.Values[i] = ec._ServiceEdge_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "node":
 			out.Values[i] = ec._ServiceEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "distanceKm":
-			out.Values[i] = ec._ServiceEdge_distanceKm(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._ServiceEdge_distanceKm(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
