@@ -47,6 +47,7 @@
 # 127.0.0.1:${WAYMARK_PG_PORT:-54329} only (the next free port if that is
 # taken) and runs with fsync off.
 set -euo pipefail
+caller_umask=$(umask)
 umask 077
 
 # A shell starts background jobs (`make run &`) with SIGINT ignored, and bash
@@ -120,7 +121,8 @@ find_bin() {
 # checkout may be a directory that postgres cannot enter).
 as_owner() {
 	if [ "$uid" = 0 ]; then
-		(cd / && runuser -u postgres -- "$@")
+		# Nothing of root's environment goes to the postgres user.
+		(cd / && runuser -u postgres -- env -i PATH=/usr/bin:/bin LANG=C.UTF-8 "$@")
 	else
 		"$@"
 	fi
@@ -145,6 +147,7 @@ started_at() {
 	stat=${stat##*) }
 	# shellcheck disable=SC2086
 	set -- $stat
+	[ "$1" != Z ] || return 1 # a zombie has ended
 	echo "${20}"
 }
 
@@ -152,6 +155,9 @@ started_at() {
 # the process IDs of those still running.
 live_users() {
 	local f pid
+	if [ -L "$users" ] || ! [ -d "$users" ] || [ "$(stat -c %u "$users")" != "$uid" ]; then
+		return 0
+	fi
 	for f in "$users"/*; do
 		[ -f "$f" ] || continue
 		pid=${f##*/}
@@ -195,8 +201,8 @@ if ! bin=$(find_bin); then
 	if [ "$uid" = 0 ] && command -v apt-get >/dev/null; then
 		say "no PostgreSQL found; installing Debian's postgresql package"
 		export DEBIAN_FRONTEND=noninteractive
-		apt-get update -qq >&2
-		apt-get install -y -qq --no-install-recommends postgresql postgresql-contrib >&2
+		(umask 022 && apt-get update -qq >&2 &&
+			apt-get install -y -qq --no-install-recommends postgresql postgresql-contrib >&2)
 		bin=$(find_bin) || {
 			say "postgresql installed but initdb not found"
 			exit 1
@@ -208,10 +214,36 @@ if ! bin=$(find_bin); then
 fi
 
 (umask 022 && mkdir -p "$base")
+# Only the caller (or root) may make entries in the base directory: what
+# stands there is trusted, so one that others can write to (such as /tmp)
+# is refused.
+read -r base_owner base_mode < <(stat -L -c '%u %a' "$base")
+if { [ "$base_owner" != "$uid" ] && [ "$base_owner" != 0 ]; } || (((8#$base_mode & 8#022) != 0)); then
+	say "$base may be written by others (owner $base_owner, mode $base_mode); choose a WAYMARK_DEVDB_DIR only you can write to"
+	exit 2
+fi
+
+# foreign says whether $dir was made by someone else: an earlier version of
+# this script (which gave it to postgres). Nothing inside it is read or
+# written then: it is stopped as its owner and removed whole.
+foreign() { [ -e "$dir" ] && { [ -L "$dir" ] || [ "$(stat -c %u "$dir")" != "$uid" ]; }; }
+remove_foreign() {
+	say "replacing $dir, made by an earlier version of devdb.sh (no password)"
+	if [ -f "$data/PG_VERSION" ]; then
+		as_owner "$bin/pg_ctl" -D "$data" -m immediate -w stop >/dev/null 2>&1 || true
+	fi
+	mv "$dir" "$dir.old.$$"
+	rm -rf "$dir.old.$$"
+}
+
 case $action in
 stop | clean)
-	[ -d "$dir" ] || exit 0
+	[ -e "$dir" ] || exit 0
 	lock
+	if foreign; then
+		remove_foreign
+		exit 0
+	fi
 	in_use=$(live_users | tr '\n' ' ')
 	if [ -n "$in_use" ]; then
 		say "PostgreSQL in $dir is in use by process(es) $in_use; stop them first (it stops when the last one ends)"
@@ -277,17 +309,9 @@ lock
 # A cluster made by an earlier version of this script (its directory owned
 # by postgres, no password) is made afresh: it is disposable, and one that
 # trusts local connections must not run again.
-if [ "$(stat -c %u "$dir")" != "$uid" ] || { [ -e "$data" ] && [ ! -s "$dir/password" ]; }; then
-	if [ -n "$(live_users)" ]; then
-		say "an earlier version of devdb.sh is using $dir; run this again when it has ended"
-		exit 1
-	fi
-	say "replacing the cluster in $dir, made by an earlier version of devdb.sh without a password"
-	if [ -f "$data/PG_VERSION" ]; then
-		as_owner "$bin/pg_ctl" -D "$data" -m immediate -w stop >/dev/null 2>&1 || true
-	fi
-	rm -rf "$dir"
-	mkdir -p "$dir"
+if foreign || { [ -e "$data" ] && [ ! -s "$dir/password" ]; }; then
+	remove_foreign
+	mkdir "$dir"
 fi
 chmod 0711 "$dir" # the cluster's owner passes through to pg/ and log/
 mkdir -p "$users"
@@ -320,6 +344,10 @@ port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 if pg_running; then
 	# Another command of this checkout started it: use its port.
 	port=$(as_owner sed -n 4p "$data/postmaster.pid")
+	if ! [[ $port =~ ^[1-9][0-9]{0,4}$ ]]; then
+		say "$data/postmaster.pid names no port"
+		exit 1
+	fi
 else
 	# Another program (or another checkout's cluster, perhaps starting at
 	# this moment) may hold the port: move on to the next one.
@@ -357,6 +385,7 @@ export DATABASE_URL="postgres://postgres:$password@127.0.0.1:$port/$dbname?sslmo
 # setpriv --pdeathsig TERMs it should this script be killed outright.
 deathsig=()
 if command -v setpriv >/dev/null; then deathsig=(setpriv --pdeathsig TERM --); fi
+umask "$caller_umask"
 set -m
 "${deathsig[@]}" "$@" 9>&- <&0 &
 child=$!

@@ -331,6 +331,51 @@ func TestDevDBStopsWhenItsOutputIsGone(t *testing.T) {
 	d.noLeftovers()
 }
 
+// What devdb.sh finds at its cluster's place but did not make (a directory
+// of an earlier version, owned by postgres, or a link someone planted) is
+// removed whole, without reading or writing anything inside it; and a base
+// directory others may write to is refused.
+func TestDevDBTrustsNothingItDidNotMake(t *testing.T) {
+	t.Parallel()
+	d := newDevDB(t)
+	where := filepath.Dir(d.dataDir())
+	victim := t.TempDir()
+	for _, f := range []string{"users/123", "checkout", "precious"} {
+		if err := os.MkdirAll(filepath.Join(victim, filepath.Dir(f)), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(victim, f), []byte("keep me"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, action := range []string{"--stop", "true"} {
+		if err := os.Symlink(victim, where); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := d.command("server/devdb.sh", action).CombinedOutput(); err != nil {
+			t.Fatalf("devdb.sh %s: %v\n%s", action, err, out)
+		}
+		for _, f := range []string{"users/123", "checkout", "precious"} {
+			if b, err := os.ReadFile(filepath.Join(victim, f)); err != nil || string(b) != "keep me" {
+				t.Errorf("devdb.sh %s touched %s behind a planted link: %q %v", action, f, b, err)
+			}
+		}
+		if info, err := os.Lstat(where); action == "true" && (err != nil || !info.IsDir()) {
+			t.Errorf("after devdb.sh true, %s is not a directory of its own: %v", where, err)
+		}
+	}
+
+	open := t.TempDir()
+	if err := os.Chmod(open, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	cmd := d.command("server/devdb.sh", "true")
+	cmd.Env = append(cmd.Env, "WAYMARK_DEVDB_DIR="+open)
+	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "written by others") {
+		t.Errorf("a world-writable WAYMARK_DEVDB_DIR was used: %v\n%s", err, out)
+	}
+}
+
 // stop-db and clean-db refuse while a command uses the cluster.
 func TestDevDBStopRefusedWhileInUse(t *testing.T) {
 	t.Parallel()
