@@ -41,12 +41,19 @@ const (
 	// DefaultMaxErrors is the most errors a response carries; the last one
 	// then says how many more there were.
 	DefaultMaxErrors = 50
-	// DefaultMaxDuplicates is the most times one field (one response name)
-	// may be selected in one selection set, fragments expanded. Execution
-	// merges them, but validation compares each pair: 4,900 copies of
-	// `name` took 1.3 s (10 s under the race detector) and 280 MB; 100 take
-	// half a millisecond.
+	// DefaultMaxDuplicates is the most copies of one field validation may
+	// have to compare with each other: the times one response name is
+	// selected in one selection set, fragments expanded, times the copies of
+	// each field around it (100 copies of `outOfHoursService`, each with 45
+	// copies of `name`, are 4,500 copies of `name` to compare pairwise).
+	// Execution merges them, but validation compares each pair: 4,900
+	// copies of `name` took 1.3 s (10 s under the race detector) and 280 MB;
+	// 100 take half a millisecond.
 	DefaultMaxDuplicates = 100
+	// maxSchemas and maxTypes bound the introspection one operation may ask
+	// for: introspection lists are not priced one by one (complexity.go),
+	// and the explorer asks for the schema once.
+	maxSchemas, maxTypes = 1, 10
 )
 
 // codeLimitExceeded marks our refusals of a request that asks too much;
@@ -148,7 +155,11 @@ func (l *limits) checkDocument(doc *ast.QueryDocument) *gqlerror.Error {
 		case s.rootFields > l.opts.MaxRootFields:
 			return tooComplex("the operation has %d fields at its top level, more than the limit of %d", s.rootFields, l.opts.MaxRootFields)
 		case s.duplicates > l.opts.MaxDuplicates:
-			return tooComplex("one field is selected %d times in one place, more than the limit of %d", s.duplicates, l.opts.MaxDuplicates)
+			return tooComplex("one field is selected %s times in one place (counting the copies of the fields around it), more than the limit of %d",
+				count(s.duplicates), l.opts.MaxDuplicates)
+		case s.schemas > maxSchemas || s.types > maxTypes:
+			return tooComplex("the operation asks for __schema %d times and __type %d times; the limits are %d and %d",
+				s.schemas, s.types, maxSchemas, maxTypes)
 		case s.aliases > l.opts.MaxAliases:
 			return tooComplex("the operation has %d aliases, more than the limit of %d", s.aliases, l.opts.MaxAliases)
 		case s.fields > l.opts.ComplexityLimit:
@@ -173,7 +184,9 @@ type shape struct {
 	rootFields    int  // fields at this level
 	aliases       int  // aliased fields at any level
 	fields        int  // fields at any level
-	duplicates    int  // most times one response name is selected in one selection set
+	duplicates    int  // most copies of one field, times the copies of the fields around it
+	schemas       int  // __schema fields
+	types         int  // __type fields
 	introspection bool // selects __schema or __type
 }
 
@@ -184,6 +197,8 @@ func (s *shape) add(o shape) {
 	s.aliases = satAdd(s.aliases, o.aliases)
 	s.fields = satAdd(s.fields, o.fields)
 	s.duplicates = max(s.duplicates, o.duplicates)
+	s.schemas = satAdd(s.schemas, o.schemas)
+	s.types = satAdd(s.types, o.types)
 	s.introspection = s.introspection || o.introspection
 }
 
@@ -241,7 +256,17 @@ func (m *shapeMeter) selectionSet(set ast.SelectionSet) shape {
 				s.aliases = satAdd(s.aliases, 1)
 			}
 			s.fields = satAdd(s.fields, satAdd(child.fields, 1))
-			s.duplicates = max(s.duplicates, child.duplicates)
+			// Validation merges the fields under every copy of f: each
+			// duplicate below counts once for each copy of f.
+			s.duplicates = max(s.duplicates, satMul(max(counts[f.Alias], 1), child.duplicates))
+			s.schemas = satAdd(s.schemas, child.schemas)
+			s.types = satAdd(s.types, child.types)
+			switch f.Name {
+			case "__schema":
+				s.schemas = satAdd(s.schemas, 1)
+			case "__type":
+				s.types = satAdd(s.types, 1)
+			}
 			s.introspection = s.introspection || child.introspection || f.Name == "__schema" || f.Name == "__type"
 		case *ast.InlineFragment:
 			s.add(m.selectionSet(f.SelectionSet))

@@ -189,6 +189,39 @@ func TestAbuseDuplicateFieldsWithinTokenLimit(t *testing.T) {
 	bounded(t, r)
 }
 
+// Copies of a field nested in copies of another multiply: 100 copies of
+// outOfHoursService each with 45 copies of name (25 KB, within every other
+// limit) held a core for 2 s in validation; they are counted together.
+func TestAbuseNestedDuplicateFields(t *testing.T) {
+	s := newAbuseServer(t, nil)
+	svc := `{ service(id: "` + id("Service", "services", "ucope") + `") {`
+	inner := "outOfHoursService {" + strings.Repeat(" name", 45) + " }"
+	refusedCost(t, s.send(t, svc+strings.Repeat(" "+inner, 100)+" } }", nil), "QUERY_TOO_COMPLEX", "4500 times", "limit of 100")
+	// Three levels of 15.
+	three := "outOfHoursService { " + strings.Repeat(" outOfHoursService {"+strings.Repeat(" name", 15)+" }", 15) + " }"
+	refusedCost(t, s.send(t, svc+strings.Repeat(" "+three, 15)+" } }", nil), "QUERY_TOO_COMPLEX", "3375 times")
+}
+
+// Introspection is not priced list by list, so one operation may ask for
+// the schema once: thirteen aliased __schema with deep fragments (1.9 KB)
+// took 2.8 s and 460 MB, six at once 2 GB.
+func TestAbuseRepeatedIntrospection(t *testing.T) {
+	s := newAbuseServer(t, nil)
+	refusedCost(t, s.send(t, `{ a: __schema { queryType { name } } b: __schema { queryType { name } } }`, nil),
+		"QUERY_TOO_COMPLEX", "__schema 2 times")
+	refusedCost(t, s.send(t, `{ ...F ...G } fragment F on Query { __schema { queryType { name } } } fragment G on Query { x: __schema { types { name } } }`, nil),
+		"QUERY_TOO_COMPLEX", "__schema 2 times")
+	q := "{"
+	for i := range 11 {
+		q += fmt.Sprintf(` t%d: __type(name: "Service") { name }`, i)
+	}
+	refusedCost(t, s.send(t, q+" }", nil), "QUERY_TOO_COMPLEX", "__type 11 times")
+	r := s.send(t, `{ __schema { queryType { name } } __type(name: "Service") { name } }`, nil)
+	if len(r.errors) != 0 || !strings.Contains(string(r.data), `"Service"`) {
+		t.Errorf("one __schema and one __type: %.300s", r.raw)
+	}
+}
+
 func TestAbuseRecursiveFragments(t *testing.T) {
 	s := newAbuseServer(t, nil)
 	q := `{ institution(id: "` + id("Institution", "institutions", "ljmu") + `") { ...A } }
