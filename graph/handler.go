@@ -55,14 +55,14 @@ func NewHandler(s *store.Store, opts Options) http.Handler {
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.SetQueryCache(smallOnly(lru.New[*ast.QueryDocument](1000), nil))
 	srv.SetParserTokenLimit(opts.MaxTokens)
 	srv.SetDisableSuggestion(!opts.FieldSuggestions)
 	srv.SetValidationRulesFn(validationRules(opts))
 	if opts.Introspection {
 		srv.Use(extension.Introspection{})
 	}
-	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	srv.Use(extension.AutomaticPersistedQuery{Cache: smallOnly(lru.New[string](1000), func(q string) int { return len(q) })})
 	// After persisted queries, which fill in the query: limits measures the
 	// document before gqlgen validates it, and prices it before it runs.
 	srv.Use(newLimits(opts))

@@ -86,7 +86,7 @@ type limits struct {
 	schema *ast.Schema
 	// checked holds queries whose shape was found within the limits, so a
 	// query a client sends again is not parsed twice.
-	checked *lru.LRU[bool]
+	checked graphql.Cache[bool]
 }
 
 var _ interface {
@@ -96,7 +96,7 @@ var _ interface {
 } = &limits{}
 
 func newLimits(opts Options) *limits {
-	return &limits{opts: opts, checked: lru.New[bool](1000)}
+	return &limits{opts: opts, checked: smallOnly(lru.New[bool](1000), nil)}
 }
 
 func (*limits) ExtensionName() string { return "WaymarkLimits" }
@@ -371,4 +371,29 @@ func capErrors(max int) graphql.ResponseMiddleware {
 		resp.Errors = append(resp.Errors[:max-1:max-1], summary)
 		return resp
 	}
+}
+
+// maxCachedQuery is the longest query text the caches keep (bytes).
+// Queries worth caching are a few kilobytes (GraphiQL's introspection query
+// is 2 KB); a cache of 1,000 one-megabyte queries, padded with comments,
+// would hold a gigabyte.
+const maxCachedQuery = 32 << 10
+
+// smallOnly is cache c keeping only entries whose key (a query's text or
+// hash) and value (sizeOf it; nil: the key alone counts) are at most
+// maxCachedQuery bytes; larger ones are worked out afresh each time.
+func smallOnly[T any](c graphql.Cache[T], sizeOf func(T) int) graphql.Cache[T] {
+	return &sizeCapped[T]{c, sizeOf}
+}
+
+type sizeCapped[T any] struct {
+	graphql.Cache[T]
+	sizeOf func(T) int
+}
+
+func (c *sizeCapped[T]) Add(ctx context.Context, key string, value T) {
+	if len(key) > maxCachedQuery || c.sizeOf != nil && c.sizeOf(value) > maxCachedQuery {
+		return
+	}
+	c.Cache.Add(ctx, key, value)
 }

@@ -352,3 +352,25 @@ func TestAbuseIntrospectionSetting(t *testing.T) {
 		t.Errorf("production: introspection %v, suggestions %v (%v); want both off", prod.QueryLimits.Introspection, prod.QueryLimits.FieldSuggestions, err)
 	}
 }
+
+// Queries padded with comments to a megabyte each are answered but not
+// kept: 1,100 of them took the server to 2 GB, held for good, when every
+// query cache kept each text.
+func TestAbuseHugeQueriesAreNotCached(t *testing.T) {
+	s := newAbuseServer(t, nil)
+	pad := "\n#" + strings.Repeat("x", 1<<20-1000)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for i := range 40 {
+		r := s.send(t, fmt.Sprintf("{ __typename } #%d%s", i, pad), nil)
+		if len(r.errors) != 0 {
+			t.Fatalf("a padded query: %.300s", r.raw)
+		}
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	if grew := int64(after.HeapInuse) - int64(before.HeapInuse); grew > 16<<20 {
+		t.Errorf("40 one-megabyte queries left %d MB in use", grew>>20)
+	}
+}
