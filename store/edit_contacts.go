@@ -137,7 +137,9 @@ var contactEntity = entity[ContactPoint]{
 	visible:    visibleContact,
 }
 
-// CreateContactPoint adds a contact point at institutionID.
+// CreateContactPoint adds a contact point at institutionID. The lead who
+// enters the details vouches for them: the new contact is verified now, in
+// the same change (and audit entry).
 func (s *Store) CreateContactPoint(ctx context.Context, institutionID uuid.UUID, f ContactFields, reason *string) (ContactPoint, error) {
 	return create(ctx, s, contactEntity, reason, func(tx pgx.Tx) error {
 		return requireInstitution(ctx, tx, "input.institutionId", institutionID)
@@ -151,10 +153,11 @@ func (s *Store) CreateContactPoint(ctx context.Context, institutionID uuid.UUID,
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO contact_points (id, institution_id, service_id, purpose, kind, name,
 				job_title, visibility, email, phone, hours, out_of_hours_phone, out_of_hours_email,
-				out_of_hours_instructions, notes, deputy_id, valid_from)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+				out_of_hours_instructions, notes, deputy_id, valid_from, last_verified_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
 			id, institutionID, f.ServiceID, f.Purpose, f.Kind, f.Name, f.JobTitle, f.Visibility, f.Email, f.Phone,
-			f.Hours, f.OutOfHoursPhone, f.OutOfHoursEmail, f.OutOfHoursInstructions, f.Notes, f.DeputyID, f.ValidFrom)
+			f.Hours, f.OutOfHoursPhone, f.OutOfHoursEmail, f.OutOfHoursInstructions, f.Notes, f.DeputyID, f.ValidFrom,
+			s.now())
 		return err
 	})
 }
@@ -165,7 +168,9 @@ func (s *Store) editContact(ctx context.Context, id uuid.UUID, expected int, act
 	return edit(ctx, s, contactEntity, id, expected, action, reason, f)
 }
 
-// UpdateContactPoint changes the fields set in p.
+// UpdateContactPoint changes the fields set in p. Whoever edits a contact
+// has its details in front of them, so an update also verifies it now
+// (last_verified_at is part of the audited change).
 func (s *Store) UpdateContactPoint(ctx context.Context, id uuid.UUID, expected int, p ContactPatch, reason *string) (ContactPoint, error) {
 	reason, err := checkReason(reason, false)
 	if err != nil {
@@ -186,10 +191,10 @@ func (s *Store) UpdateContactPoint(ctx context.Context, id uuid.UUID, expected i
 		_, err := tx.Exec(ctx, `UPDATE contact_points SET service_id = $2, purpose = $3, kind = $4, name = $5,
 				job_title = $6, visibility = $7, email = $8, phone = $9, hours = $10, out_of_hours_phone = $11,
 				out_of_hours_email = $12, out_of_hours_instructions = $13, notes = $14, deputy_id = $15,
-				valid_from = $16, version = version + 1
+				valid_from = $16, last_verified_at = $17, version = version + 1
 			WHERE id = $1`,
 			id, f.ServiceID, f.Purpose, f.Kind, f.Name, f.JobTitle, f.Visibility, f.Email, f.Phone, f.Hours,
-			f.OutOfHoursPhone, f.OutOfHoursEmail, f.OutOfHoursInstructions, f.Notes, f.DeputyID, f.ValidFrom)
+			f.OutOfHoursPhone, f.OutOfHoursEmail, f.OutOfHoursInstructions, f.Notes, f.DeputyID, f.ValidFrom, s.now())
 		return err
 	})
 }

@@ -3841,7 +3841,9 @@ type Mutation {
   updateService(id: ID!, expectedVersion: Int!, input: UpdateServiceInput!, reason: String): Service!
   retireService(id: ID!, expectedVersion: Int!, reason: String!): Service!
 
+  "Adds a contact point. Whoever enters it vouches for its details: it is verified now (` + "`" + `lastVerifiedAt` + "`" + ` set, ` + "`" + `stale` + "`" + ` false) in the same audited change."
   createContactPoint(input: CreateContactPointInput!, reason: String): ContactPoint!
+  "Changes a contact point. An update also verifies it now (` + "`" + `lastVerifiedAt` + "`" + ` set, ` + "`" + `stale` + "`" + ` false), in the same audited change."
   updateContactPoint(id: ID!, expectedVersion: Int!, input: UpdateContactPointInput!, reason: String): ContactPoint!
   retireContactPoint(id: ID!, expectedVersion: Int!, reason: String!): ContactPoint!
   """
@@ -4756,7 +4758,7 @@ type ContactPoint implements Node {
   validTo: Date
   "Whether the contact is in post today."
   current: Boolean!
-  "When someone last confirmed these details are right; null if never."
+  "When someone last confirmed these details are right (by ` + "`" + `verifyContactPoint` + "`" + `, or by creating or updating the contact); null if never."
   lastVerifiedAt: DateTime
   "True when the details have not been confirmed within the review period (or never)."
   stale: Boolean!
