@@ -289,3 +289,24 @@ func TestRateLimit(t *testing.T) {
 		t.Errorf("a signed-in caller was limited by the address's count: %d %s", r.status, r.raw)
 	}
 }
+
+// An IPv6 client is counted by its /64 network.
+func TestClientAddr(t *testing.T) {
+	for _, tc := range []struct{ remote, header, want string }{
+		{"198.51.100.7:5555", "", "198.51.100.7"},
+		{"[2001:db8:1:2:aaaa::1]:5555", "", "2001:db8:1:2::/64"},
+		{"[2001:db8:1:2:bbbb::9]:5555", "", "2001:db8:1:2::/64"},
+		{"10.0.0.1:80", "203.0.113.9, 198.51.100.8", "198.51.100.8"},
+		{"10.0.0.1:80", "2001:db8:7::5", "2001:db8:7::/64"},
+		{"10.0.0.1:80", "not an address", "10.0.0.1"},
+	} {
+		r := httptest.NewRequest(http.MethodPost, "/graphql", nil)
+		r.RemoteAddr = tc.remote
+		if tc.header != "" {
+			r.Header.Set("X-Forwarded-For", tc.header)
+		}
+		if got := clientAddr(r, "X-Forwarded-For"); got != tc.want {
+			t.Errorf("%s with %q: %s, want %s", tc.remote, tc.header, got, tc.want)
+		}
+	}
+}

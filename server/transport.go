@@ -215,16 +215,23 @@ func rateLimit(limit int, ipHeader string) func(http.Handler) http.Handler {
 }
 
 // clientAddr is the client's address: the last entry of ipHeader when it is
-// set and holds an IP address, else the connection's remote address.
+// set and holds an IP address, else the connection's remote address. An
+// IPv6 address counts as its /64 network, which one subscriber usually has
+// whole (RFC 6177), so that moving within it does not give a fresh count.
 func clientAddr(r *http.Request, ipHeader string) string {
+	var ip net.IP
 	if ipHeader != "" {
 		vals := strings.Split(r.Header.Get(ipHeader), ",")
-		if ip := net.ParseIP(strings.TrimSpace(vals[len(vals)-1])); ip != nil {
-			return ip.String()
+		ip = net.ParseIP(strings.TrimSpace(vals[len(vals)-1]))
+	}
+	if ip == nil {
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if ip = net.ParseIP(host); err != nil || ip == nil {
+			return r.RemoteAddr
 		}
 	}
-	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-		return host
+	if ip.To4() == nil {
+		return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
 	}
-	return r.RemoteAddr
+	return ip.String()
 }
