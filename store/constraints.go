@@ -24,7 +24,7 @@ type constraintRule struct {
 // Messages shared by many constraints.
 const (
 	msgTooLong     = "is too long"
-	msgNotAllowed  = "is not one of the values allowed here"
+	msgNotAllowed  = "is not one of the values allowed here" // replaced by the list of allowedValues
 	msgRequired    = "is required and must not be blank"
 	msgRetry       = "someone else changed this at the same moment: reload it and try again"
 	msgPhone       = "is not a phone number: digits, spaces and + only"
@@ -250,6 +250,60 @@ var constraints = map[string]constraintRule{
 	"audit_log_action_check":        {"", msgInternalRow},
 	"audit_log_entity_type_check":   {"", msgInternalRow},
 	"audit_log_version_check":       {"", msgRetry},
+}
+
+// allowedValues are the values each enum-like CHECK allows, exactly as the
+// migration lists them (TestEnumChecksListAllowedValues compares them with
+// the database): a violation names the field and these values.
+var allowedValues = map[string][]string{
+	"contact_points_kind_check":                      {"TEAM", "PERSON"},
+	"contact_points_purpose_check":                   {"URGENT_CARE_NOTIFICATION", "DISCHARGE_NOTIFICATION", "MDT_REFERRAL", "SAFEGUARDING", "STUDENT_LIAISON", "DISABILITY_SUPPORT", "FITNESS_TO_STUDY", "INTERNATIONAL_STUDENT_ADVICE", "PARTNERSHIP_LEAD", "GENERAL_ENQUIRIES"},
+	"contact_points_visibility_check":                {"PUBLIC", "PROFESSIONAL", "PARTNERSHIP"},
+	"governance_forums_cadence_check":                {"WEEKLY", "FORTNIGHTLY", "MONTHLY", "BI_MONTHLY", "QUARTERLY", "TWICE_YEARLY", "ANNUALLY", "AS_NEEDED"},
+	"institutions_kind_check":                        {"HIGHER_EDUCATION_PROVIDER", "FURTHER_EDUCATION_COLLEGE", "NHS_TRUST", "INTEGRATED_CARE_BOARD", "PRIMARY_CARE_NETWORK", "GP_PRACTICE", "NHS_NATIONAL_SERVICE", "LOCAL_AUTHORITY", "CHARITY", "STUDENTS_UNION", "ACADEMIC_HEALTH_SCIENCE_NETWORK"},
+	"institutions_region_check":                      {"NORTH_EAST_AND_YORKSHIRE", "NORTH_WEST", "MIDLANDS", "EAST_OF_ENGLAND", "LONDON", "SOUTH_EAST", "SOUTH_WEST"},
+	"partnerships_region_check":                      {"NORTH_EAST_AND_YORKSHIRE", "NORTH_WEST", "MIDLANDS", "EAST_OF_ENGLAND", "LONDON", "SOUTH_EAST", "SOUTH_WEST"},
+	"pathway_steps_channel_check":                    {"SECURE_EMAIL", "PHONE", "SHARED_RECORD", "REFERRAL_FORM", "IN_PERSON", "STUDENT_SELF_REFERS"},
+	"pathway_steps_consents_check":                   {"GIVEN", "REFUSED", "NOT_ASKED", "LACKS_CAPACITY"},
+	"pathway_steps_max_urgency_check":                {"ROUTINE", "SOON", "URGENT", "EMERGENCY"},
+	"pathway_steps_min_urgency_check":                {"ROUTINE", "SOON", "URGENT", "EMERGENCY"},
+	"pathway_steps_receiving_purpose_check":          {"URGENT_CARE_NOTIFICATION", "DISCHARGE_NOTIFICATION", "MDT_REFERRAL", "SAFEGUARDING", "STUDENT_LIAISON", "DISABILITY_SUPPORT", "FITNESS_TO_STUDY", "INTERNATIONAL_STUDENT_ADVICE", "PARTNERSHIP_LEAD", "GENERAL_ENQUIRIES"},
+	"pathway_steps_situation_check":                  {"PRESENTS_AT_URGENT_CARE", "DISCHARGED_FROM_INPATIENT_CARE", "CRISIS_TEAM_CONTACT", "ON_NHS_WAITING_LIST", "TRANSITION_FROM_CAMHS", "RETURNING_HOME_OUT_OF_TERM", "RETURNING_TO_STUDY", "CONCERN_RAISED_AT_UNIVERSITY"},
+	"pathway_steps_what_to_send_check":               {"RISK_MANAGEMENT_PLAN", "DISCHARGE_SUMMARY", "SAFETY_PLAN", "REASONABLE_ADJUSTMENTS", "REFERRAL_LETTER", "CONTACT_DETAILS", "ASSESSMENT", "CARE_PLAN"},
+	"responsibility_areas_reference_placement_check": {"NHS", "UNCLEAR", "HEP", "STUDENT"},
+	"services_access_routes_check":                   {"SELF_REFERRAL", "UNIVERSITY_REFERRAL", "GP_REFERRAL", "NHS_REFERRAL", "URGENT_CARE", "WALK_IN"},
+	"services_capacity_status_check":                 {"OPEN", "WAITING_LIST", "CLOSED_TO_REFERRALS"},
+	"services_category_check":                        {"ADVICE", "COUNSELLING", "PSYCHOLOGICAL_THERAPY", "LIAISON", "DROP_IN", "CRISIS", "HELPLINE", "GP", "COMMUNITY_MENTAL_HEALTH_TEAM", "INPATIENT", "PEER_SUPPORT", "DISABILITY_SUPPORT", "APP", "URGENT_CARE", "RESIDENTIAL_SUPPORT", "CRISIS_TEAM", "MULTIDISCIPLINARY_TEAM"},
+	"services_delivery_modes_check":                  {"ON_CAMPUS", "IN_PERSON", "ONLINE", "PHONE", "TEXT"},
+	"services_needs_check":                           {"SELF_HARM", "SUICIDAL_THOUGHTS", "LOW_MOOD", "ANXIETY", "EATING_DISORDER", "PSYCHOSIS", "LONELINESS", "FINANCIAL_STRESS", "RELATIONSHIPS", "NEURODIVERGENCE", "TRANSITION_FROM_CAMHS", "INTERNATIONAL_STUDENT_ADVICE", "REGISTERING_WITH_GP", "SUBSTANCE_USE", "BEREAVEMENT", "TRAUMA", "SEXUAL_VIOLENCE", "STUDY_STRESS"},
+	"services_visibility_check":                      {"PUBLIC", "PROFESSIONAL", "PARTNERSHIP"},
+	"sharing_agreements_lawful_basis_check":          {"EXPLICIT_CONSENT", "VITAL_INTERESTS", "SAFEGUARDING_OF_INDIVIDUALS_AT_RISK", "OTHER"},
+	"sharing_agreements_status_check":                {"DRAFT", "ACTIVE", "EXPIRED", "WITHDRAWN"},
+	"threshold_versions_responsible_party_check":     {"NHS", "HEP", "SHARED", "STUDENT", "UNCLEAR"},
+}
+
+// listValued are the enum-like CHECKs on arrays: each value must be allowed.
+var listValued = map[string]bool{
+	"services_needs_check": true, "services_access_routes_check": true, "services_delivery_modes_check": true,
+	"pathway_steps_consents_check": true, "pathway_steps_what_to_send_check": true,
+}
+
+func init() {
+	for name, values := range allowedValues {
+		r := constraints[name]
+		list := strings.Join(values, ", ")
+		switch {
+		case name == "services_access_routes_check":
+			r.message = "needs at least one way in, each one of " + list
+		case name == "pathway_steps_consents_check":
+			r.message = "needs at least one value, each one of " + list
+		case listValued[name]:
+			r.message = "must list only values among " + list
+		default:
+			r.message = "must be one of " + list
+		}
+		constraints[name] = r
+	}
 }
 
 // SQLSTATEs of data the database refused (classes 22 and 23).
