@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -14,23 +15,27 @@ import (
 
 // Institution is an organisation that supports students.
 type Institution struct {
-	ID                 uuid.UUID  `db:"id"`
-	Name               string     `db:"name"`
-	ShortName          *string    `db:"short_name"`
-	Kind               string     `db:"kind"`
-	Description        *string    `db:"description"`
-	Website            *string    `db:"website"`
-	UKPRN              *string    `db:"ukprn"`
-	ODSCode            *string    `db:"ods_code"`
-	CharityNumber      *string    `db:"charity_number"`
-	Region             *string    `db:"region"`
-	StudentPopulation  *int       `db:"student_population"`
-	InternationalShare *float64   `db:"international_share"`
-	DistanceTeaching   *bool      `db:"distance_teaching"`
-	Version            int        `db:"version"`
-	RetiredAt          *time.Time `db:"retired_at"`
-	CreatedAt          time.Time  `db:"created_at"`
-	UpdatedAt          time.Time  `db:"updated_at"`
+	ID                 uuid.UUID `db:"id"`
+	Name               string    `db:"name"`
+	ShortName          *string   `db:"short_name"`
+	Kind               string    `db:"kind"`
+	Description        *string   `db:"description"`
+	Website            *string   `db:"website"`
+	UKPRN              *string   `db:"ukprn"`
+	ODSCode            *string   `db:"ods_code"`
+	CharityNumber      *string   `db:"charity_number"`
+	Region             *string   `db:"region"`
+	StudentPopulation  *int      `db:"student_population"`
+	InternationalShare *float64  `db:"international_share"`
+	DistanceTeaching   *bool     `db:"distance_teaching"`
+	// Relevance is how well the institution matched the text of a
+	// ListInstitutions search (higher is better), and nil in every other
+	// answer; InstitutionCursor keys on it.
+	Relevance *float64   `db:"-"`
+	Version   int        `db:"version"`
+	RetiredAt *time.Time `db:"retired_at"`
+	CreatedAt time.Time  `db:"created_at"`
+	UpdatedAt time.Time  `db:"updated_at"`
 }
 
 const institutionColumns = `i.id, i.name, i.short_name, i.kind, i.description, i.website, i.ukprn,
@@ -44,8 +49,6 @@ type InstitutionFilter struct {
 	Region        *string
 	PartnershipID *uuid.UUID
 }
-
-const institutionsByName = "institutions.name"
 
 // InstitutionsByIDs returns the current (not retired) institutions among ids.
 func (s *Store) InstitutionsByIDs(ctx context.Context, ids []uuid.UUID) ([]Institution, error) {
@@ -115,20 +118,49 @@ func normaliseCode(code string) string {
 	}, code)
 }
 
-// institutionWhere builds the WHERE clause shared by the list and its count.
-func institutionWhere(f InstitutionFilter) (string, pgx.NamedArgs, error) {
+// institutionWhere builds the WHERE clause shared by the list and its count,
+// and, when the filter has text, the expression of each row's relevance.
+//
+// Text matches an institution whose name contains it, ignoring case; whose
+// short name is it; whose name is like it (pg_trgm similarity of at least
+// 0.3, or the text is like a word sequence of the name with word similarity
+// of at least 0.6: the % and <% operators at pg_trgm's default thresholds,
+// which the trigram index on the name serves); whose name and short name
+// folded to letters and digits contain the text so folded; or, when the text
+// written as a code (normaliseCode) has the form of an ODS code, a UKPRN or a
+// charity number, whose code of that scheme it is.
+//
+// Relevance ranks, best first: an exact name, short name or code (3), then
+// a name or short name that starts with the text (2), then one that contains
+// it (1), then names only like it (0); within each, the trigram similarity of
+// name and text (0 to 1) breaks ties.
+func institutionWhere(f InstitutionFilter) (where, relevance string, args pgx.NamedArgs, err error) {
 	conds := []string{"i.retired_at IS NULL"}
-	args := pgx.NamedArgs{}
+	args = pgx.NamedArgs{}
+	relevance = "NULL::float8"
 	if f.Text != nil {
 		text, err := searchText("filter.text", *f.Text)
 		if err != nil {
-			return "", nil, err
+			return "", "", nil, err
 		}
 		args["text"] = text
+		args["text_like"] = likeEscape(text)
 		args["text_key"] = searchKey(text)
-		conds = append(conds, `(position(lower(@text) IN lower(i.name)) > 0 OR lower(i.short_name) = lower(@text)
-			OR similarity(i.name, @text) >= 0.3 OR word_similarity(@text, i.name) >= 0.6
-			OR (length(@text_key) >= 3 AND position(@text_key IN regexp_replace(lower(i.name || ' ' || coalesce(i.short_name, '')), '[^a-z0-9]', '', 'g')) > 0))`)
+		exact := []string{"lower(i.name) = lower(@text)", "lower(i.short_name) = lower(@text)"}
+		if cols := codeColumns(normaliseCode(text)); len(cols) > 0 {
+			args["code"] = normaliseCode(text)
+			for _, col := range cols {
+				exact = append(exact, "i."+col+" = @code")
+			}
+		}
+		isExact := "(" + strings.Join(exact, " OR ") + ")"
+		contains := `(i.name ILIKE '%' || @text_like || '%' OR i.short_name ILIKE '%' || @text_like || '%'
+			OR (length(@text_key) >= 3 AND regexp_replace(lower(i.name || ' ' || coalesce(i.short_name, '')), '[^a-z0-9]', '', 'g')
+				LIKE '%' || @text_key || '%'))`
+		conds = append(conds, `(`+isExact+` OR `+contains+` OR i.name % @text OR @text <% i.name)`)
+		relevance = `(CASE WHEN ` + isExact + ` THEN 3
+			WHEN i.name ILIKE @text_like || '%' OR i.short_name ILIKE @text_like || '%' THEN 2
+			WHEN ` + contains + ` THEN 1 ELSE 0 END + similarity(i.name, @text))::float8`
 	}
 	if len(f.Kinds) > 0 {
 		args["kinds"] = f.Kinds
@@ -143,32 +175,94 @@ func institutionWhere(f InstitutionFilter) (string, pgx.NamedArgs, error) {
 		conds = append(conds, `EXISTS (SELECT 1 FROM partnership_members m
 			WHERE m.institution_id = i.id AND m.partnership_id = @partnership_id AND m.retired_at IS NULL)`)
 	}
-	return strings.Join(conds, " AND "), args, nil
+	return strings.Join(conds, " AND "), relevance, args, nil
 }
 
-// ListInstitutions returns a page of institutions ordered by name, and
-// whether more follow.
+// codeColumns are the code columns, in a fixed order, whose format code has.
+func codeColumns(code string) []string {
+	var cols []string
+	for _, scheme := range []string{"ODS", "UKPRN", "CHARITY"} {
+		if c := institutionCodes[scheme]; c.format.MatchString(code) {
+			cols = append(cols, c.column)
+		}
+	}
+	return cols
+}
+
+// likeEscape escapes the LIKE wildcards (and the escape character) in s, so
+// that it matches itself in a LIKE or ILIKE pattern.
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s)
+}
+
+// The orders ListInstitutions can return.
+const (
+	institutionsByName      = "institutions.name"
+	institutionsByRelevance = "institutions.relevance"
+)
+
+// institutionHit is a row of ListInstitutions, with its relevance.
+type institutionHit struct {
+	Institution
+	Score *float64 `db:"relevance"`
+}
+
+// ListInstitutions returns a page of institutions and whether more follow:
+// by name, or, when f has text, most relevant first (see institutionWhere),
+// then by name.
 func (s *Store) ListInstitutions(ctx context.Context, f InstitutionFilter, p Page) ([]Institution, bool, error) {
-	if err := checkPage(p, institutionsByName); err != nil {
+	mode := institutionsByName
+	if f.Text != nil {
+		mode = institutionsByRelevance
+	}
+	if err := checkPage(p, mode); err != nil {
 		return nil, false, err
 	}
-	where, args, err := institutionWhere(f)
+	where, relevance, args, err := institutionWhere(f)
 	if err != nil {
 		return nil, false, err
 	}
+	order := "lower(q.name), q.id"
+	after := "(lower(q.name), q.id) > (@after_name, @after_id)"
+	if mode == institutionsByRelevance {
+		order = "-q.relevance, " + order
+		after = "(-q.relevance, lower(q.name), q.id) > (@after_relevance, @after_name, @after_id)"
+	}
+	outer := "true"
 	if p.After != nil {
-		args["after_key"], args["after_id"] = p.After.Key, p.After.ID
-		where += " AND (lower(i.name), i.id) > (@after_key, @after_id)"
+		if mode == institutionsByRelevance {
+			var score string
+			var ok bool
+			score, args["after_name"], ok = strings.Cut(p.After.Key, " ")
+			r, err := strconv.ParseFloat(score, 64)
+			if !ok || err != nil {
+				return nil, false, BadInput("after", "is not a cursor from this API; pass the endCursor of the previous page")
+			}
+			args["after_relevance"] = r
+		} else {
+			args["after_name"] = p.After.Key
+		}
+		args["after_id"] = p.After.ID
+		outer = after
 	}
 	args["limit"] = p.First + 1
-	rows, _ := s.pool.Query(ctx, `SELECT `+institutionColumns+` FROM institutions i
-		WHERE `+where+` ORDER BY lower(i.name), i.id LIMIT @limit`, args)
-	return collectPage(rows, p.First, pgx.RowToStructByName[Institution])
+	rows, _ := s.pool.Query(ctx, `SELECT q.* FROM (SELECT `+institutionColumns+`, `+relevance+` AS relevance
+		FROM institutions i WHERE `+where+`) q WHERE `+outer+` ORDER BY `+order+` LIMIT @limit`, args)
+	hits, more, err := collectPage(rows, p.First, pgx.RowToStructByName[institutionHit])
+	if err != nil {
+		return nil, false, err
+	}
+	items := make([]Institution, len(hits))
+	for i, h := range hits {
+		items[i] = h.Institution
+		items[i].Relevance = h.Score
+	}
+	return items, more, nil
 }
 
 // CountInstitutions counts the institutions ListInstitutions would page through.
 func (s *Store) CountInstitutions(ctx context.Context, f InstitutionFilter) (int, error) {
-	where, args, err := institutionWhere(f)
+	where, _, args, err := institutionWhere(f)
 	if err != nil {
 		return 0, err
 	}
@@ -177,9 +271,14 @@ func (s *Store) CountInstitutions(ctx context.Context, f InstitutionFilter) (int
 	return n, err
 }
 
-// InstitutionCursor is the cursor of i in ListInstitutions.
+// InstitutionCursor is the cursor of i in ListInstitutions: by relevance
+// when i came from a search by text, else by name.
 func InstitutionCursor(i Institution) Cursor {
-	return Cursor{Mode: institutionsByName, Key: strings.ToLower(i.Name), ID: i.ID}
+	name := strings.ToLower(i.Name)
+	if i.Relevance != nil {
+		return Cursor{Mode: institutionsByRelevance, Key: strconv.FormatFloat(-*i.Relevance, 'g', -1, 64) + " " + name, ID: i.ID}
+	}
+	return Cursor{Mode: institutionsByName, Key: name, ID: i.ID}
 }
 
 // Site is a campus or building of an institution.

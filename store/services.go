@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -58,7 +59,9 @@ type ServiceHit struct {
 	Service
 	// DistanceKm is set when the list was filtered by distance.
 	DistanceKm *float64 `db:"distance_km"`
-	// Score is the text-search relevance when the list was filtered by text.
+	// Score is the text-search relevance when the list was filtered by text
+	// (serviceTextMatch): negative when the service matches only some of the
+	// words.
 	Score *float64 `db:"score"`
 }
 
@@ -110,6 +113,74 @@ func ServiceCursor(f ServiceFilter, h ServiceHit) Cursor {
 	return c
 }
 
+// maxSearchWords is the most words of a search's text that are matched one
+// by one (searchWords).
+const maxSearchWords = 8
+
+// searchWords are the words of a search's text that a service matching only
+// some of them is found by: the text split at spaces, without quotes,
+// without negated words ("-exam") and the operator "or", each once, at most
+// maxSearchWords.
+func searchWords(text string) []string {
+	var words []string
+	for _, w := range strings.Fields(text) {
+		w = strings.Trim(w, `"`)
+		if w == "" || strings.HasPrefix(w, "-") || strings.EqualFold(w, "or") ||
+			slices.ContainsFunc(words, func(v string) bool { return strings.EqualFold(v, w) }) {
+			continue
+		}
+		if words = append(words, w); len(words) == maxSearchWords {
+			break
+		}
+	}
+	return words
+}
+
+// serviceTextMatch returns the condition a service matching text meets, and
+// its score (higher is better), adding their arguments to args.
+//
+// A service matches every word of the text when its name, description or
+// what to expect match the text as a web search (websearch_to_tsquery: every
+// word, "quoted phrases", -negated words), when the text is like a word
+// sequence of its name (pg_trgm word similarity of at least 0.6), or when its
+// name folded to letters and digits contains the text so folded ("ucope"
+// finds "U-COPE"). Its score is the text-search rank, plus the similarity of
+// name and text, plus 0.5 for the folded match: never negative.
+//
+// A text of one word also finds names like it (similarity of at least 0.3),
+// ranked the same way. A text of several words (searchWords) also finds the
+// services that match only some of them, or whose name is like the whole text;
+// they rank after every service matching all the words, more words first,
+// then by rank and similarity: their scores are negative. So a search never
+// comes back empty when a service matches one of its words.
+//
+// The % and <% operators use pg_trgm's default thresholds (0.3 and 0.6), and
+// with @@ and LIKE on the folded name let PostgreSQL use the trigram and
+// text-search indexes on services.
+func serviceTextMatch(text string, args pgx.NamedArgs) (cond, score string) {
+	args["text"], args["text_key"] = text, searchKey(text)
+	keyMatch := `(length(@text_key) >= 3 AND s.name_key LIKE '%' || @text_key || '%')`
+	all := `(s.search @@ websearch_to_tsquery('english', @text) OR @text <% s.name OR ` + keyMatch + `)`
+	allScore := `ts_rank(s.search, websearch_to_tsquery('english', @text))
+		+ similarity(s.name, @text) + CASE WHEN ` + keyMatch + ` THEN 0.5 ELSE 0 END`
+	words := searchWords(text)
+	if len(words) < 2 {
+		return `(` + all + ` OR s.name % @text)`, `(` + allScore + `)::float8`
+	}
+	some, matched := make([]string, len(words)), make([]string, len(words))
+	for i, w := range words {
+		name := "word" + strconv.Itoa(i)
+		args[name] = w
+		some[i] = "websearch_to_tsquery('english', @" + name + ")"
+		matched[i] = "(s.search @@ " + some[i] + ")::int"
+	}
+	anyWord := "(" + strings.Join(some, " || ") + ")"
+	cond = `(` + all + ` OR s.name % @text OR s.search @@ ` + anyWord + `)`
+	someScore := strings.Join(matched, " + ") + ` - ` + strconv.Itoa(len(words)+1) + `
+		+ least(0.5 * ts_rank(s.search, ` + anyWord + `) + 0.5 * similarity(s.name, @text), 0.99)`
+	return cond, `(CASE WHEN ` + all + ` THEN ` + allScore + ` ELSE ` + someScore + ` END)::float8`
+}
+
 // serviceQuery builds the inner SELECT shared by ListServices and CountServices:
 // every matching service, with its distance and score columns.
 func (s *Store) serviceQuery(ctx context.Context, f ServiceFilter) (string, pgx.NamedArgs, error) {
@@ -122,15 +193,9 @@ func (s *Store) serviceQuery(ctx context.Context, f ServiceFilter) (string, pgx.
 		if err != nil {
 			return "", nil, err
 		}
-		args["text"], args["text_key"] = text, searchKey(text)
-		keyMatch := `(length(@text_key) >= 3 AND strpos(s.name_key, @text_key) > 0)`
-		conds = append(conds, `(s.search @@ websearch_to_tsquery('english', @text)
-			OR similarity(s.name, @text) >= 0.3
-			OR word_similarity(@text, s.name) >= 0.6
-			OR `+keyMatch+`)`)
-		score = `(ts_rank(s.search, websearch_to_tsquery('english', @text))
-			+ similarity(s.name, @text)
-			+ CASE WHEN ` + keyMatch + ` THEN 0.5 ELSE 0 END)::float8`
+		var cond string
+		cond, score = serviceTextMatch(text, args)
+		conds = append(conds, cond)
 	}
 	if len(f.Needs) > 0 {
 		args["needs"] = f.Needs
@@ -193,7 +258,8 @@ func (s *Store) serviceQuery(ctx context.Context, f ServiceFilter) (string, pgx.
 
 // ListServices returns a page of services matching f and whether more follow:
 // nearest first when f.Near is set, else best match first when f.Text is
-// set, else by name.
+// set (those matching every word of it before those matching some), else by
+// name.
 func (s *Store) ListServices(ctx context.Context, f ServiceFilter, p Page) ([]ServiceHit, bool, error) {
 	mode := serviceOrder(f)
 	if err := checkPage(p, mode); err != nil {
