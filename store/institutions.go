@@ -160,7 +160,7 @@ func institutionWhere(f InstitutionFilter) (where, relevance string, args pgx.Na
 		conds = append(conds, `(`+isExact+` OR `+contains+` OR i.name % @text OR @text <% i.name)`)
 		relevance = `(CASE WHEN ` + isExact + ` THEN 3
 			WHEN i.name ILIKE @text_like || '%' OR i.short_name ILIKE @text_like || '%' THEN 2
-			WHEN ` + contains + ` THEN 1 ELSE 0 END + similarity(i.name, @text))::float8`
+			WHEN ` + contains + ` THEN 1 ELSE 0 END + similarity(i.name, @text)::float8)`
 	}
 	if len(f.Kinds) > 0 {
 		args["kinds"] = f.Kinds
