@@ -588,6 +588,8 @@ func TestHandoverNextStepsAndSignpostCostFixedStatements(t *testing.T) {
 			count(`"role"`)},
 		{"handover (consent refused)", aeNurse, handoverQuery, map[string]any{"from": ae, "to": ljmu, "situation": "PRESENTS_AT_URGENT_CARE", "consent": "REFUSED"},
 			count(`"section"`)},
+		{"handover (fallback contact)", aeNurse, handoverQuery, map[string]any{"from": ae, "to": ljmu, "situation": "CRISIS_TEAM_CONTACT", "consent": "GIVEN"},
+			count(`"role"`)},
 		{"nextSteps", aeNurse, nextStepsQuery, map[string]any{"from": ae}, count(`"deadEnd"`)},
 		{"signpost", anonymous, signpostQuery, map[string]any{"i": uol, "need": "SELF_HARM", "urgency": "URGENT"}, count(`"section"`)},
 		{"signpost (signed in)", aeNurse, signpostQuery, map[string]any{"i": uol, "need": "SELF_HARM", "urgency": "URGENT"}, count(`"section"`)},

@@ -105,6 +105,7 @@ type signpostView struct {
 type handoverView struct {
 	Consent          string
 	ShareWithConsent bool
+	Fallback         bool
 	Step             *struct{ ID string }
 	ReceivingService *struct{ ID, Name string }
 	Protocol         *protocolView
@@ -134,7 +135,7 @@ const signpostFields = `section openNow howToAccess whatToExpect expectedWaitDay
 
 const handoverQuery = `query($from: ID!, $to: ID!, $situation: Situation!, $consent: Consent!) {
 	handover(fromServiceId: $from, toInstitutionId: $to, situation: $situation, consent: $consent) {
-		consent shareWithConsent step { id } receivingService { id name }
+		consent shareWithConsent fallback step { id } receivingService { id name }
 		protocol { ` + protocolFields + ` }
 		contactPoints { role succeeded contactPoint { id name kind email } }
 		agreement { ` + agreementFields + ` }
@@ -410,9 +411,12 @@ func TestScenario1AandEToUniversity(t *testing.T) {
 		t.Errorf("no agreement: warnings %v", warningCodes(h.Warnings))
 	}
 
-	// A step that informs no one says so too.
+	// No pathway from A&E on discharge: the student consented, so LJMU's
+	// current discharge contact, else its urgent care one, would be given
+	// as a fallback (handover_fallback_test.go); both have left post.
 	h = s.mustHandover(aeNurse, ae, ljmu, "DISCHARGED_FROM_INPATIENT_CARE", "GIVEN")
-	if h.Step != nil || h.ShareWithConsent || len(h.ContactPoints) != 0 || !slices.Equal(warningCodes(h.Warnings), []string{"NO_PATHWAY"}) {
+	if h.Step != nil || h.ShareWithConsent || h.Protocol != nil || h.Fallback || len(h.ContactPoints) != 0 ||
+		!slices.Equal(warningCodes(h.Warnings), []string{"NO_PATHWAY", "NO_CURRENT_CONTACT"}) {
 		t.Errorf("no pathway from A&E on discharge: %+v", h)
 	}
 }

@@ -27,6 +27,29 @@ type HandoverPlan struct {
 	Signposts []Signpost
 	Warnings  []Warning
 	ToName    string
+	// Fallback is true when no pathway applies with the student's consent
+	// and Contacts are the receiving institution's current contacts for
+	// the purpose that fits the situation (see fallbackPurposes).
+	Fallback bool
+}
+
+// fallbackPurposes are the contact purposes tried in order at the receiving
+// institution when a student consents but no recorded pathway hands over in
+// the situation: the first purpose for which anyone is in post answers.
+// Urgent care and crisis contact go to the urgent care contact; a discharge
+// to the discharge contact, else the urgent care one; a return to study to
+// fitness to study, else student liaison; the other situations to student
+// liaison (transition from CAMHS also to disability support); and every
+// situation ends with general enquiries, except those that are urgent.
+var fallbackPurposes = map[string][]string{
+	"PRESENTS_AT_URGENT_CARE":        {"URGENT_CARE_NOTIFICATION"},
+	"CRISIS_TEAM_CONTACT":            {"URGENT_CARE_NOTIFICATION"},
+	"DISCHARGED_FROM_INPATIENT_CARE": {"DISCHARGE_NOTIFICATION", "URGENT_CARE_NOTIFICATION"},
+	"CONCERN_RAISED_AT_UNIVERSITY":   {"STUDENT_LIAISON", "URGENT_CARE_NOTIFICATION", "GENERAL_ENQUIRIES"},
+	"ON_NHS_WAITING_LIST":            {"STUDENT_LIAISON", "GENERAL_ENQUIRIES"},
+	"TRANSITION_FROM_CAMHS":          {"STUDENT_LIAISON", "DISABILITY_SUPPORT", "GENERAL_ENQUIRIES"},
+	"RETURNING_HOME_OUT_OF_TERM":     {"STUDENT_LIAISON", "GENERAL_ENQUIRIES"},
+	"RETURNING_TO_STUDY":             {"FITNESS_TO_STUDY", "STUDENT_LIAISON", "GENERAL_ENQUIRIES"},
 }
 
 // Handover works out the plan for handing over from fromServiceID to
@@ -82,26 +105,14 @@ func (s *Store) Handover(ctx context.Context, fromServiceID, toInstitutionID uui
 	plan.Shareable = consent == "GIVEN" && plan.Step != nil && slices.Contains(plan.Step.Consents, "GIVEN")
 
 	if !plan.Shareable {
-		return s.withoutConsent(ctx, plan, fromInstitution, toInstitutionID)
+		return s.withoutConsent(ctx, plan, situation, fromInstitution, toInstitutionID)
 	}
 	step := plan.Step
 	if step.ReceivingPurpose == nil {
 		plan.Warnings = append(plan.Warnings, Warning{"NO_ONE_INFORMED",
 			fmt.Sprintf("This pathway informs no one at %s: the student leaves without a hand-over. Tell the student where to get support, and raise the gap with the partnership.", plan.ToName)})
-	} else {
-		if plan.Contacts, err = s.CurrentContacts(ctx, toInstitutionID, *step.ReceivingPurpose); err != nil {
-			return plan, err
-		}
-		if len(plan.Contacts) == 0 {
-			plan.Warnings = append(plan.Warnings, Warning{"NO_CURRENT_CONTACT",
-				fmt.Sprintf("No one you may see is currently nominated at %s for %s. Use the service's general contact, and tell the partnership so the gap is filled.", plan.ToName, purposeWords(*step.ReceivingPurpose))})
-		}
-		for _, c := range plan.Contacts {
-			if s.Stale(c.ContactPoint) {
-				plan.Warnings = append(plan.Warnings, Warning{"CONTACT_NOT_VERIFIED",
-					fmt.Sprintf("%s's details have not been confirmed within the review period: check them before relying on them.", c.ContactPoint.Name)})
-			}
-		}
+	} else if _, err := s.addContacts(ctx, &plan, toInstitutionID, []string{*step.ReceivingPurpose}); err != nil {
+		return plan, err
 	}
 	if step.AgreementID == nil {
 		plan.Warnings = append(plan.Warnings, Warning{"NO_AGREEMENT",
@@ -119,11 +130,14 @@ func (s *Store) Handover(ctx context.Context, fromServiceID, toInstitutionID uui
 }
 
 // withoutConsent completes a plan in which nothing identifying is shared.
-func (s *Store) withoutConsent(ctx context.Context, plan HandoverPlan, fromInstitution, toInstitution uuid.UUID) (HandoverPlan, error) {
+func (s *Store) withoutConsent(ctx context.Context, plan HandoverPlan, situation string, fromInstitution, toInstitution uuid.UUID) (HandoverPlan, error) {
 	switch {
 	case plan.Step == nil:
 		plan.Warnings = append(plan.Warnings, Warning{"NO_PATHWAY",
 			fmt.Sprintf("No pathway in the directory hands over from this service to %s in this situation.", plan.ToName)})
+	case plan.Consent == "GIVEN":
+		plan.Warnings = append(plan.Warnings, Warning{"NO_PATHWAY",
+			fmt.Sprintf("No pathway in the directory hands over from this service to %s in this situation with the student's consent.", plan.ToName)})
 	case plan.Consent == "REFUSED":
 		plan.Warnings = append(plan.Warnings, Warning{"CONSENT_REFUSED",
 			"The student has not consented to sharing: do not pass on their details. Give them the signposting below."})
@@ -134,7 +148,18 @@ func (s *Store) withoutConsent(ctx context.Context, plan HandoverPlan, fromInsti
 		plan.Warnings = append(plan.Warnings, Warning{"LACKS_CAPACITY",
 			"The student cannot consent just now: follow your organisation's capacity and best-interests procedures."})
 	}
-	if plan.Step == nil && plan.Consent == "GIVEN" {
+	if plan.Consent == "GIVEN" {
+		// No pathway applies with consent, but the student agreed to the
+		// institution being told: its current contact for the purpose that
+		// fits the situation, marked as a fallback.
+		purpose, err := s.addContacts(ctx, &plan, toInstitution, fallbackPurposes[situation])
+		if err != nil {
+			return plan, err
+		}
+		if plan.Fallback = len(plan.Contacts) > 0; plan.Fallback {
+			plan.Warnings = append(plan.Warnings, Warning{"FALLBACK_CONTACT",
+				fmt.Sprintf("No recorded pathway applies, so these are %s's current contacts for %s: tell them, as the student agreed, by the contact's own e-mail or phone, and tell the partnership so that a pathway is agreed.", plan.ToName, purposeWords(purpose))})
+		}
 		return plan, nil
 	}
 	// The agreement under which sharing without consent may be considered:
@@ -152,16 +177,74 @@ func (s *Store) withoutConsent(ctx context.Context, plan HandoverPlan, fromInsti
 		plan.Agreement = &as[0]
 		plan.Warnings = append(plan.Warnings, Warning{"SHARING_WITHOUT_CONSENT_MAY_BE_CONSIDERED",
 			fmt.Sprintf("If you judge the student to be at risk, sharing without consent may be considered under %q (%s). That decision is yours, not Waymark's.", as[0].Name, basisWords(as[0].LawfulBasis))})
-	} else if plan.Consent != "GIVEN" {
+	} else {
 		plan.Warnings = append(plan.Warnings, Warning{"NO_AGREEMENT",
 			"No information sharing agreement between these institutions covers sharing without consent."})
 	}
-	if plan.Consent != "GIVEN" {
-		if plan.Signposts, err = s.signposts(ctx, &toInstitution, "", "URGENT"); err != nil {
-			return plan, err
-		}
+	if plan.Signposts, err = s.signposts(ctx, &toInstitution, "", "URGENT"); err != nil {
+		return plan, err
 	}
 	return plan, nil
+}
+
+// addContacts sets plan.Contacts to who answers today at institution for
+// the first of purposes for which anyone is in post, and warns when the
+// details are stale, when no one is in post, or when someone is but the
+// caller may not see them (an anonymous caller is told to sign in). It
+// returns the purpose used: the first when no one is in post for any.
+// One statement, whatever the number of purposes.
+func (s *Store) addContacts(ctx context.Context, plan *HandoverPlan, institution uuid.UUID, purposes []string) (string, error) {
+	if len(purposes) == 0 {
+		return "", nil
+	}
+	// As CurrentContacts, for several purposes at once.
+	args := withVisibility(ctx, pgx.NamedArgs{"institution_id": institution, "purposes": purposes})
+	rows, _ := s.pool.Query(ctx, `WITH RECURSIVE linked(id) AS (
+			SELECT c.id FROM contact_points c
+			WHERE c.institution_id = @institution_id AND c.purpose = ANY(@purposes) AND c.retired_at IS NULL
+			UNION
+			SELECT x.id FROM linked l JOIN contact_points c ON c.id = l.id
+			JOIN contact_points x ON x.id IN (c.successor_id, c.deputy_id) AND x.retired_at IS NULL
+		)
+		SELECT `+contactColumns+`, `+visibleContact+` AS visible
+		FROM linked JOIN contact_points c ON c.id = linked.id
+		ORDER BY c.name, c.id`, args)
+	linked, err := pgx.CollectRows(rows, pgx.RowToStructByName[linkedContact])
+	if err != nil {
+		return "", err
+	}
+	// Everyone as if visible, to tell "no one you may see" from "no one".
+	all := make([]linkedContact, len(linked))
+	for i, c := range linked {
+		all[i] = c
+		all[i].Visible = true
+	}
+	purpose, hidden := purposes[0], false
+	for _, p := range purposes {
+		if seen := s.resolveCurrent(institution, p, linked); len(seen) > 0 {
+			purpose, plan.Contacts, hidden = p, seen, false
+			break
+		}
+		if len(s.resolveCurrent(institution, p, all)) > 0 {
+			purpose, hidden = p, true
+			break
+		}
+	}
+	switch {
+	case hidden && ViewerFrom(ctx).Role == RoleAnonymous:
+		plan.Warnings = append(plan.Warnings, Warning{"SIGN_IN_TO_SEE_CONTACTS",
+			fmt.Sprintf("%s has a contact for %s, whose details only signed-in professionals may see: sign in to see who to contact.", plan.ToName, purposeWords(purpose))})
+	case len(plan.Contacts) == 0:
+		plan.Warnings = append(plan.Warnings, Warning{"NO_CURRENT_CONTACT",
+			fmt.Sprintf("No one you may see is currently nominated at %s for %s. Use the service's general contact, and tell the partnership so the gap is filled.", plan.ToName, purposeWords(purpose))})
+	}
+	for _, c := range plan.Contacts {
+		if s.Stale(c.ContactPoint) {
+			plan.Warnings = append(plan.Warnings, Warning{"CONTACT_NOT_VERIFIED",
+				fmt.Sprintf("%s's details have not been confirmed within the review period: check them before relying on them.", c.ContactPoint.Name)})
+		}
+	}
+	return purpose, nil
 }
 
 func purposeWords(p string) string {

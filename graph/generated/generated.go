@@ -147,6 +147,7 @@ type ComplexityRoot struct {
 		Agreement        func(childComplexity int) int
 		Consent          func(childComplexity int) int
 		ContactPoints    func(childComplexity int) int
+		Fallback         func(childComplexity int) int
 		Protocol         func(childComplexity int) int
 		ReceivingService func(childComplexity int) int
 		ShareWithConsent func(childComplexity int) int
@@ -423,6 +424,7 @@ type ComplexityRoot struct {
 	SignpostOption struct {
 		ExpectedWaitDays func(childComplexity int) int
 		HowToAccess      func(childComplexity int) int
+		Note             func(childComplexity int) int
 		OpenNow          func(childComplexity int) int
 		Section          func(childComplexity int) int
 		Service          func(childComplexity int) int
@@ -1126,6 +1128,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HandoverPlan.ContactPoints(childComplexity), true
+	case "HandoverPlan.fallback":
+		if e.ComplexityRoot.HandoverPlan.Fallback == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HandoverPlan.Fallback(childComplexity), true
 	case "HandoverPlan.protocol":
 		if e.ComplexityRoot.HandoverPlan.Protocol == nil {
 			break
@@ -2684,6 +2692,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SignpostOption.HowToAccess(childComplexity), true
+	case "SignpostOption.note":
+		if e.ComplexityRoot.SignpostOption.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignpostOption.Note(childComplexity), true
 	case "SignpostOption.openNow":
 		if e.ComplexityRoot.SignpostOption.OpenNow == nil {
 			break
@@ -3315,8 +3329,10 @@ type Query {
   expect, and warnings. With consent not given the plan shares nothing
   identifying: it gives signposting for the student and names the agreement
   under which sharing without consent may be considered, if any. It never
-  decides that for the clinician. NOT_FOUND when the service or institution
-  does not exist.
+  decides that for the clinician. With consent given and no pathway that
+  applies, the receiving institution's current contact for the purpose that
+  fits the situation, marked ` + "`" + `fallback` + "`" + ` (see HandoverPlan.fallback).
+  NOT_FOUND when the service or institution does not exist.
   """
   handover(fromServiceId: ID!, toInstitutionId: ID!, situation: Situation!, consent: Consent!): HandoverPlan!
 
@@ -3336,6 +3352,15 @@ type Query {
   it, the institution's own services they can refer themselves to, services
   reachable from there, and national options; services at capacity last in
   each section. Without ` + "`" + `institutionId` + "`" + `, national and online options.
+
+  Never empty: last comes GENERAL_SUPPORT, the institution's general route
+  (its wellbeing or advice service, which can help with any need) unless it
+  is already listed for this need, with a ` + "`" + `note` + "`" + ` to show the student. When
+  nothing in the answer is specific to the need, that note begins by saying
+  so ("Nothing specific to sexual violence is listed for …"). Without
+  ` + "`" + `institutionId` + "`" + ` (or at an institution with no such service) the general
+  route is the national helplines anyone can contact about anything; one
+  already listed to act now carries the note there.
   """
   signpost(institutionId: ID, need: Need!, urgency: Urgency!): [SignpostOption!]!
 
@@ -3605,6 +3630,13 @@ enum SignpostSection {
   FURTHER_SUPPORT
   "National and online options."
   NATIONAL
+  """
+  The general route, last: the student's institution's wellbeing or advice
+  service, which can help with any need and refer on, when it is not listed
+  above for this need (without an institution, the national helplines). Its
+  ` + "`" + `note` + "`" + ` says so, and says when nothing specific to the need is listed.
+  """
+  GENERAL_SUPPORT
 }
 
 "An agreement between institutions about sharing information on students."
@@ -3677,7 +3709,16 @@ type StudentExpectation {
 
 "Something the person handing over must know."
 type Warning {
-  "NO_PATHWAY, NO_ONE_INFORMED, NO_CURRENT_CONTACT, CONTACT_NOT_VERIFIED, NO_AGREEMENT, CONSENT_REFUSED, CONSENT_NOT_ASKED, LACKS_CAPACITY or SHARING_WITHOUT_CONSENT_MAY_BE_CONSIDERED."
+  """
+  NO_PATHWAY, FALLBACK_CONTACT, NO_ONE_INFORMED, NO_CURRENT_CONTACT,
+  SIGN_IN_TO_SEE_CONTACTS, CONTACT_NOT_VERIFIED, NO_AGREEMENT, CONSENT_REFUSED,
+  CONSENT_NOT_ASKED, LACKS_CAPACITY or SHARING_WITHOUT_CONSENT_MAY_BE_CONSIDERED.
+  FALLBACK_CONTACT: no pathway applies, so the contact points are the
+  receiving institution's current contacts for the purpose that fits the
+  situation (see HandoverPlan.fallback). SIGN_IN_TO_SEE_CONTACTS: someone is
+  nominated but only signed-in professionals may see who: show a sign-in
+  prompt, not "nobody is nominated".
+  """
   code: String!
   message: String!
 }
@@ -3692,8 +3733,30 @@ type HandoverPlan {
   receivingService: Service
   "Null when nothing identifying is to be shared."
   protocol: Protocol
-  "Who to contact now (primary, then deputy; successors followed). Empty when nothing is to be shared."
+  """
+  Who to contact now (primary, then deputy; successors followed; as your
+  role allows). Empty when nothing is to be shared. With consent given and no
+  pathway, the receiving institution's current contacts for the purpose that
+  fits the situation, with ` + "`" + `fallback` + "`" + ` true.
+  """
   contactPoints: [CurrentContact!]!
+  """
+  True when the student consented but no recorded pathway applies, and
+  contactPoints are a fallback: the receiving institution's current contacts
+  for the first purpose with anyone in post of those that fit the situation.
+  PRESENTS_AT_URGENT_CARE and CRISIS_TEAM_CONTACT: URGENT_CARE_NOTIFICATION.
+  DISCHARGED_FROM_INPATIENT_CARE: DISCHARGE_NOTIFICATION, else
+  URGENT_CARE_NOTIFICATION. CONCERN_RAISED_AT_UNIVERSITY: STUDENT_LIAISON,
+  URGENT_CARE_NOTIFICATION, GENERAL_ENQUIRIES. RETURNING_TO_STUDY:
+  FITNESS_TO_STUDY, STUDENT_LIAISON, GENERAL_ENQUIRIES. TRANSITION_FROM_CAMHS:
+  STUDENT_LIAISON, DISABILITY_SUPPORT, GENERAL_ENQUIRIES. ON_NHS_WAITING_LIST
+  and RETURNING_HOME_OUT_OF_TERM: STUDENT_LIAISON, GENERAL_ENQUIRIES. There is
+  no protocol: the NO_PATHWAY warning stays, with FALLBACK_CONTACT. Show the
+  contacts as "no agreed pathway: contact directly". False otherwise, and when
+  no fallback contact may be seen (then SIGN_IN_TO_SEE_CONTACTS or
+  NO_CURRENT_CONTACT says why).
+  """
+  fallback: Boolean!
   "The agreement the hand-over rests on; with consent not given, the one under which sharing without consent may be considered."
   agreement: SharingAgreement
   studentCanExpect: StudentExpectation
@@ -3719,6 +3782,14 @@ type SignpostOption {
   expectedWaitDays: Int
   "For FURTHER_SUPPORT: the step from the institution's service that leads here."
   via: PathwayStep
+  """
+  Text to show the student with this option, when there is some: on the
+  general route (GENERAL_SUPPORT, or a national helpline already listed to
+  act now), that it can help with any need, beginning "Nothing specific to
+  … is listed …" when nothing in the answer is specific to the need. Null
+  on other options.
+  """
+  note: String
 }
 
 "A partnership's pathways as nodes (services) and edges (steps)."
@@ -4957,6 +5028,8 @@ func (ec *executionContext) childFields_HandoverPlan(ctx context.Context, field 
 		return ec.fieldContext_HandoverPlan_protocol(ctx, field)
 	case "contactPoints":
 		return ec.fieldContext_HandoverPlan_contactPoints(ctx, field)
+	case "fallback":
+		return ec.fieldContext_HandoverPlan_fallback(ctx, field)
 	case "agreement":
 		return ec.fieldContext_HandoverPlan_agreement(ctx, field)
 	case "studentCanExpect":
@@ -5389,6 +5462,8 @@ func (ec *executionContext) childFields_SignpostOption(ctx context.Context, fiel
 		return ec.fieldContext_SignpostOption_expectedWaitDays(ctx, field)
 	case "via":
 		return ec.fieldContext_SignpostOption_via(ctx, field)
+	case "note":
+		return ec.fieldContext_SignpostOption_note(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SignpostOption", field.Name)
 }
@@ -8915,6 +8990,29 @@ func (ec *executionContext) fieldContext_HandoverPlan_contactPoints(_ context.Co
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _HandoverPlan_fallback(ctx context.Context, field graphql.CollectedField, obj *store.HandoverPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HandoverPlan_fallback(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fallback, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HandoverPlan_fallback(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HandoverPlan", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
 func (ec *executionContext) _HandoverPlan_agreement(ctx context.Context, field graphql.CollectedField, obj *store.HandoverPlan) (ret graphql.Marshaler) {
@@ -15456,6 +15554,29 @@ func (ec *executionContext) fieldContext_SignpostOption_via(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _SignpostOption_note(ctx context.Context, field graphql.CollectedField, obj *store.Signpost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SignpostOption_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SignpostOption_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SignpostOption", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _Site_id(ctx context.Context, field graphql.CollectedField, obj *store.Site) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21410,6 +21531,11 @@ func (ec *executionContext) _HandoverPlan(ctx context.Context, sel ast.Selection
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "fallback":
+			out.Values[i] = ec._HandoverPlan_fallback(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "agreement":
 			out.Values[i] = ec._HandoverPlan_agreement(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -25402,6 +25528,11 @@ func (ec *executionContext) _SignpostOption(ctx context.Context, sel ast.Selecti
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "via":
 			out.Values[i] = ec._SignpostOption_via(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "note":
+			out.Values[i] = ec._SignpostOption_note(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
