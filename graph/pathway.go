@@ -404,6 +404,17 @@ func (r *handoverResolver) ContactPoints(_ context.Context, obj *store.HandoverP
 	return obj.Contacts, nil
 }
 
+// IfYouDecideToShare is who to contact, and how, if the clinician decides to
+// share without consent; null unless an agreement permits that.
+func (r *handoverResolver) IfYouDecideToShare(_ context.Context, obj *store.HandoverPlan) (*model.SharingWithoutConsentRoute, error) {
+	rt := obj.IfSharing
+	if rt == nil {
+		return nil, nil
+	}
+	return &model.SharingWithoutConsentRoute{ReceivingPurpose: rt.Purpose, Channel: rt.Channel, Fallback: rt.Fallback,
+		ContactPoints: rt.Contacts, Warnings: rt.Warnings}, nil
+}
+
 // StudentCanExpect is the step's expectation only when the step applies with
 // the student's consent: a step shown for what is not being done ("because
 // you agreed...") does not describe what happens to a student who refused.

@@ -145,3 +145,83 @@ func TestHandoverTellsAnAnonymousCallerToSignIn(t *testing.T) {
 		})
 	}
 }
+
+// With consent refused and an agreement that permits sharing without
+// consent, the plan shares nothing but says who to contact, and how, if the
+// clinician decides to share: the consented step's purpose and channel, or
+// the fallback purpose for the situation.
+func TestHandoverIfYouDecideToShare(t *testing.T) {
+	s := newAPIServer(t)
+	const q = `query($from: ID!, $to: ID!, $situation: Situation!, $consent: Consent!) {
+		handover(fromServiceId: $from, toInstitutionId: $to, situation: $situation, consent: $consent) {
+			shareWithConsent contactPoints { role } agreement { id }
+			ifYouDecideToShare { receivingPurpose channel fallback contactPoints { role contactPoint { id } } warnings { code message } }
+		} }`
+	type route struct {
+		ReceivingPurpose string
+		Channel          *string
+		Fallback         bool
+		ContactPoints    []struct {
+			Role         string
+			ContactPoint struct{ ID string }
+		}
+		Warnings []warningView
+	}
+	ask := func(who caller, from, to, situation, consent string) (bool, int, *struct{ ID string }, *route) {
+		t.Helper()
+		var got struct {
+			Handover struct {
+				ShareWithConsent   bool
+				ContactPoints      []struct{ Role string }
+				Agreement          *struct{ ID string }
+				IfYouDecideToShare *route
+			}
+		}
+		s.query(who, q, map[string]any{"from": from, "to": to, "situation": situation, "consent": consent}, &got)
+		h := got.Handover
+		return h.ShareWithConsent, len(h.ContactPoints), h.Agreement, h.IfYouDecideToShare
+	}
+	roles := func(r *route) []string {
+		var out []string
+		for _, c := range r.ContactPoints {
+			out = append(out, c.Role+" "+c.ContactPoint.ID)
+		}
+		return out
+	}
+	ae, ljmu := pwService("rluh-ae-liaison"), pwInst("ljmu")
+
+	// Scenario 2: the consented step's purpose and channel, LJMU's
+	// successor and deputy; nothing shared.
+	for _, consent := range []string{"REFUSED", "NOT_ASKED", "LACKS_CAPACITY"} {
+		share, n, a, r := ask(aeNurse, ae, ljmu, "PRESENTS_AT_URGENT_CARE", consent)
+		if share || n != 0 || a == nil || a.ID != pwAgreement("liverpool-safeguarding-isa") {
+			t.Errorf("%s: share %v, %d contacts, agreement %+v", consent, share, n, a)
+		}
+		if r == nil {
+			t.Fatalf("%s: no ifYouDecideToShare", consent)
+		}
+		if r.ReceivingPurpose != "URGENT_CARE_NOTIFICATION" || r.Channel == nil || *r.Channel != "SECURE_EMAIL" || r.Fallback ||
+			!slices.Equal(roles(r), []string{"PRIMARY " + pwContact("ljmu-urgent-care"), "DEPUTY " + pwContact("ljmu-wellbeing-duty")}) ||
+			len(r.Warnings) != 0 {
+			t.Errorf("%s: %+v", consent, r)
+		}
+	}
+	// No step on discharge: LJMU's discharge contact, as a fallback, no channel.
+	if _, _, _, r := ask(aeNurse, ae, ljmu, "DISCHARGED_FROM_INPATIENT_CARE", "REFUSED"); r == nil || !r.Fallback || r.Channel != nil ||
+		r.ReceivingPurpose != "DISCHARGE_NOTIFICATION" || !slices.Equal(roles(r), []string{"PRIMARY " + pwContact("ljmu-wellbeing-duty")}) {
+		t.Errorf("discharge, refused: %+v", r)
+	}
+	// Anonymously: no one named, told to sign in.
+	if _, _, _, r := ask(anonymous, ae, ljmu, "PRESENTS_AT_URGENT_CARE", "REFUSED"); r == nil || len(r.ContactPoints) != 0 ||
+		!slices.Equal(warningCodes(r.Warnings), []string{"SIGN_IN_TO_SEE_CONTACTS"}) {
+		t.Errorf("anonymous, refused: %+v", r)
+	}
+	// No agreement permits sharing without consent in Bristol; and with
+	// consent given there is nothing to decide.
+	if _, _, a, r := ask(aeNurse, pwService("awp-response-line"), pwInst("uwe"), "CRISIS_TEAM_CONTACT", "REFUSED"); a != nil || r != nil {
+		t.Errorf("Bristol, refused: agreement %+v, route %+v", a, r)
+	}
+	if _, _, _, r := ask(aeNurse, ae, ljmu, "PRESENTS_AT_URGENT_CARE", "GIVEN"); r != nil {
+		t.Errorf("consent given: %+v", r)
+	}
+}

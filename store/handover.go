@@ -31,6 +31,22 @@ type HandoverPlan struct {
 	// and Contacts are the receiving institution's current contacts for
 	// the purpose that fits the situation (see fallbackPurposes).
 	Fallback bool
+	// IfSharing is, with consent not given and an agreement that permits
+	// sharing without consent, who to contact and how if the clinician
+	// decides to share under it; nil otherwise.
+	IfSharing *SharingRoute
+}
+
+// SharingRoute is who to contact at the receiving institution, and how, if
+// the clinician decides to share without consent. Waymark does not decide.
+type SharingRoute struct {
+	Purpose  string
+	Channel  *string
+	Contacts []CurrentContact
+	// Fallback is true when no pathway step applies with consent, so the
+	// purpose is the one that fits the situation and no channel is named.
+	Fallback bool
+	Warnings []Warning
 }
 
 // fallbackPurposes are the contact purposes tried in order at the receiving
@@ -102,10 +118,15 @@ func (s *Store) Handover(ctx context.Context, fromServiceID, toInstitutionID uui
 	if idx >= 0 {
 		plan.Step = &candidates[idx]
 	}
+	// The step that applies with consent, for its purpose and channel.
+	var consented *Step
+	if i := slices.IndexFunc(candidates, func(st Step) bool { return slices.Contains(st.Consents, "GIVEN") }); i >= 0 {
+		consented = &candidates[i]
+	}
 	plan.Shareable = consent == "GIVEN" && plan.Step != nil && slices.Contains(plan.Step.Consents, "GIVEN")
 
 	if !plan.Shareable {
-		return s.withoutConsent(ctx, plan, situation, fromInstitution, toInstitutionID)
+		return s.withoutConsent(ctx, plan, situation, consented, fromInstitution, toInstitutionID)
 	}
 	step := plan.Step
 	if step.ReceivingPurpose == nil {
@@ -130,7 +151,12 @@ func (s *Store) Handover(ctx context.Context, fromServiceID, toInstitutionID uui
 }
 
 // withoutConsent completes a plan in which nothing identifying is shared.
-func (s *Store) withoutConsent(ctx context.Context, plan HandoverPlan, situation string, fromInstitution, toInstitution uuid.UUID) (HandoverPlan, error) {
+//
+// With consent not given and an agreement that permits sharing without
+// consent, it also gives the contacts and channel to use if the clinician
+// decides to share: those of the step that applies with consent, or else
+// the fallback purpose for the situation.
+func (s *Store) withoutConsent(ctx context.Context, plan HandoverPlan, situation string, consented *Step, fromInstitution, toInstitution uuid.UUID) (HandoverPlan, error) {
 	switch {
 	case plan.Step == nil:
 		plan.Warnings = append(plan.Warnings, Warning{"NO_PATHWAY",
@@ -177,6 +203,23 @@ func (s *Store) withoutConsent(ctx context.Context, plan HandoverPlan, situation
 		plan.Agreement = &as[0]
 		plan.Warnings = append(plan.Warnings, Warning{"SHARING_WITHOUT_CONSENT_MAY_BE_CONSIDERED",
 			fmt.Sprintf("If you judge the student to be at risk, sharing without consent may be considered under %q (%s). That decision is yours, not Waymark's.", as[0].Name, basisWords(as[0].LawfulBasis))})
+		route := &SharingRoute{Fallback: true}
+		purposes := fallbackPurposes[situation]
+		if consented != nil && consented.ReceivingPurpose != nil {
+			purposes, route.Channel, route.Fallback = []string{*consented.ReceivingPurpose}, consented.Channel, false
+		}
+		shadow := HandoverPlan{ToName: plan.ToName}
+		if route.Purpose, err = s.addContacts(ctx, &shadow, toInstitution, purposes); err != nil {
+			return plan, err
+		}
+		route.Contacts, route.Warnings = shadow.Contacts, shadow.Warnings
+		if route.Contacts == nil {
+			route.Contacts = []CurrentContact{}
+		}
+		if route.Warnings == nil {
+			route.Warnings = []Warning{}
+		}
+		plan.IfSharing = route
 	} else {
 		plan.Warnings = append(plan.Warnings, Warning{"NO_AGREEMENT",
 			"No information sharing agreement between these institutions covers sharing without consent."})

@@ -144,17 +144,18 @@ type ComplexityRoot struct {
 	}
 
 	HandoverPlan struct {
-		Agreement        func(childComplexity int) int
-		Consent          func(childComplexity int) int
-		ContactPoints    func(childComplexity int) int
-		Fallback         func(childComplexity int) int
-		Protocol         func(childComplexity int) int
-		ReceivingService func(childComplexity int) int
-		ShareWithConsent func(childComplexity int) int
-		Signposting      func(childComplexity int) int
-		Step             func(childComplexity int) int
-		StudentCanExpect func(childComplexity int) int
-		Warnings         func(childComplexity int) int
+		Agreement          func(childComplexity int) int
+		Consent            func(childComplexity int) int
+		ContactPoints      func(childComplexity int) int
+		Fallback           func(childComplexity int) int
+		IfYouDecideToShare func(childComplexity int) int
+		Protocol           func(childComplexity int) int
+		ReceivingService   func(childComplexity int) int
+		ShareWithConsent   func(childComplexity int) int
+		Signposting        func(childComplexity int) int
+		Step               func(childComplexity int) int
+		StudentCanExpect   func(childComplexity int) int
+		Warnings           func(childComplexity int) int
 	}
 
 	Institution struct {
@@ -421,6 +422,14 @@ type ComplexityRoot struct {
 		Version                      func(childComplexity int) int
 	}
 
+	SharingWithoutConsentRoute struct {
+		Channel          func(childComplexity int) int
+		ContactPoints    func(childComplexity int) int
+		Fallback         func(childComplexity int) int
+		ReceivingPurpose func(childComplexity int) int
+		Warnings         func(childComplexity int) int
+	}
+
 	SignpostOption struct {
 		ExpectedWaitDays func(childComplexity int) int
 		HowToAccess      func(childComplexity int) int
@@ -546,6 +555,8 @@ type HandoverPlanResolver interface {
 	ReceivingService(ctx context.Context, obj *store.HandoverPlan) (*store.Service, error)
 	Protocol(ctx context.Context, obj *store.HandoverPlan) (*store.Step, error)
 	ContactPoints(ctx context.Context, obj *store.HandoverPlan) ([]store.CurrentContact, error)
+
+	IfYouDecideToShare(ctx context.Context, obj *store.HandoverPlan) (*model.SharingWithoutConsentRoute, error)
 
 	StudentCanExpect(ctx context.Context, obj *store.HandoverPlan) (*store.Step, error)
 	Signposting(ctx context.Context, obj *store.HandoverPlan) ([]store.Signpost, error)
@@ -1134,6 +1145,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HandoverPlan.Fallback(childComplexity), true
+	case "HandoverPlan.ifYouDecideToShare":
+		if e.ComplexityRoot.HandoverPlan.IfYouDecideToShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HandoverPlan.IfYouDecideToShare(childComplexity), true
 	case "HandoverPlan.protocol":
 		if e.ComplexityRoot.HandoverPlan.Protocol == nil {
 			break
@@ -2680,6 +2697,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SharingAgreement.Version(childComplexity), true
 
+	case "SharingWithoutConsentRoute.channel":
+		if e.ComplexityRoot.SharingWithoutConsentRoute.Channel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharingWithoutConsentRoute.Channel(childComplexity), true
+	case "SharingWithoutConsentRoute.contactPoints":
+		if e.ComplexityRoot.SharingWithoutConsentRoute.ContactPoints == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharingWithoutConsentRoute.ContactPoints(childComplexity), true
+	case "SharingWithoutConsentRoute.fallback":
+		if e.ComplexityRoot.SharingWithoutConsentRoute.Fallback == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharingWithoutConsentRoute.Fallback(childComplexity), true
+	case "SharingWithoutConsentRoute.receivingPurpose":
+		if e.ComplexityRoot.SharingWithoutConsentRoute.ReceivingPurpose == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharingWithoutConsentRoute.ReceivingPurpose(childComplexity), true
+	case "SharingWithoutConsentRoute.warnings":
+		if e.ComplexityRoot.SharingWithoutConsentRoute.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharingWithoutConsentRoute.Warnings(childComplexity), true
+
 	case "SignpostOption.expectedWaitDays":
 		if e.ComplexityRoot.SignpostOption.ExpectedWaitDays == nil {
 			break
@@ -3757,11 +3805,40 @@ type HandoverPlan {
   NO_CURRENT_CONTACT says why).
   """
   fallback: Boolean!
+  """
+  Only with consent not given and an ` + "`" + `agreement` + "`" + ` that permits sharing
+  without consent (warning SHARING_WITHOUT_CONSENT_MAY_BE_CONSIDERED): who to
+  contact and how *if you decide to share* under it. Nothing is to be shared
+  unless you, the clinician, decide so. Null otherwise.
+  """
+  ifYouDecideToShare: SharingWithoutConsentRoute
   "The agreement the hand-over rests on; with consent not given, the one under which sharing without consent may be considered."
   agreement: SharingAgreement
   studentCanExpect: StudentExpectation
   "What to give the student when nothing is shared."
   signposting: [SignpostOption!]!
+  warnings: [Warning!]!
+}
+
+"""
+Who to contact at the receiving institution, and how, only if the clinician
+decides to share without the student's consent under the plan's agreement.
+Waymark never makes that decision: show this as "if you decide to share",
+never as a step to follow.
+"""
+type SharingWithoutConsentRoute {
+  "The contact purpose at the receiving institution."
+  receivingPurpose: ContactPurpose!
+  "The channel of the pathway step that applies with consent; null when there is none (fallback)."
+  channel: HandoverChannel
+  """
+  True when no pathway step applies with consent, so the contacts are those
+  for the purpose that fits the situation (as HandoverPlan.fallback).
+  """
+  fallback: Boolean!
+  "Who to contact (primary, then deputy; successors followed; as your role allows)."
+  contactPoints: [CurrentContact!]!
+  "NO_CURRENT_CONTACT, SIGN_IN_TO_SEE_CONTACTS or CONTACT_NOT_VERIFIED, about these contacts."
   warnings: [Warning!]!
 }
 
@@ -5030,6 +5107,8 @@ func (ec *executionContext) childFields_HandoverPlan(ctx context.Context, field 
 		return ec.fieldContext_HandoverPlan_contactPoints(ctx, field)
 	case "fallback":
 		return ec.fieldContext_HandoverPlan_fallback(ctx, field)
+	case "ifYouDecideToShare":
+		return ec.fieldContext_HandoverPlan_ifYouDecideToShare(ctx, field)
 	case "agreement":
 		return ec.fieldContext_HandoverPlan_agreement(ctx, field)
 	case "studentCanExpect":
@@ -5444,6 +5523,22 @@ func (ec *executionContext) childFields_SharingAgreement(ctx context.Context, fi
 		return ec.fieldContext_SharingAgreement_version(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SharingAgreement", field.Name)
+}
+
+func (ec *executionContext) childFields_SharingWithoutConsentRoute(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "receivingPurpose":
+		return ec.fieldContext_SharingWithoutConsentRoute_receivingPurpose(ctx, field)
+	case "channel":
+		return ec.fieldContext_SharingWithoutConsentRoute_channel(ctx, field)
+	case "fallback":
+		return ec.fieldContext_SharingWithoutConsentRoute_fallback(ctx, field)
+	case "contactPoints":
+		return ec.fieldContext_SharingWithoutConsentRoute_contactPoints(ctx, field)
+	case "warnings":
+		return ec.fieldContext_SharingWithoutConsentRoute_warnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SharingWithoutConsentRoute", field.Name)
 }
 
 func (ec *executionContext) childFields_SignpostOption(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9013,6 +9108,38 @@ func (ec *executionContext) _HandoverPlan_fallback(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_HandoverPlan_fallback(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("HandoverPlan", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _HandoverPlan_ifYouDecideToShare(ctx context.Context, field graphql.CollectedField, obj *store.HandoverPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HandoverPlan_ifYouDecideToShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HandoverPlan().IfYouDecideToShare(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SharingWithoutConsentRoute) graphql.Marshaler {
+			return ec.marshalOSharingWithoutConsentRoute2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐSharingWithoutConsentRoute(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HandoverPlan_ifYouDecideToShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HandoverPlan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SharingWithoutConsentRoute(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _HandoverPlan_agreement(ctx context.Context, field graphql.CollectedField, obj *store.HandoverPlan) (ret graphql.Marshaler) {
@@ -15375,6 +15502,139 @@ func (ec *executionContext) fieldContext_SharingAgreement_version(_ context.Cont
 	return graphql.NewScalarFieldContext("SharingAgreement", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
+func (ec *executionContext) _SharingWithoutConsentRoute_receivingPurpose(ctx context.Context, field graphql.CollectedField, obj *model.SharingWithoutConsentRoute) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SharingWithoutConsentRoute_receivingPurpose(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReceivingPurpose, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNContactPurpose2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SharingWithoutConsentRoute_receivingPurpose(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SharingWithoutConsentRoute", field, false, false, errors.New("field of type ContactPurpose does not have child fields"))
+}
+
+func (ec *executionContext) _SharingWithoutConsentRoute_channel(ctx context.Context, field graphql.CollectedField, obj *model.SharingWithoutConsentRoute) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SharingWithoutConsentRoute_channel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Channel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOHandoverChannel2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SharingWithoutConsentRoute_channel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SharingWithoutConsentRoute", field, false, false, errors.New("field of type HandoverChannel does not have child fields"))
+}
+
+func (ec *executionContext) _SharingWithoutConsentRoute_fallback(ctx context.Context, field graphql.CollectedField, obj *model.SharingWithoutConsentRoute) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SharingWithoutConsentRoute_fallback(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fallback, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SharingWithoutConsentRoute_fallback(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SharingWithoutConsentRoute", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _SharingWithoutConsentRoute_contactPoints(ctx context.Context, field graphql.CollectedField, obj *model.SharingWithoutConsentRoute) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SharingWithoutConsentRoute_contactPoints(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContactPoints, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.CurrentContact) graphql.Marshaler {
+			return ec.marshalNCurrentContact2ᚕgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐCurrentContactᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SharingWithoutConsentRoute_contactPoints(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SharingWithoutConsentRoute",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CurrentContact(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SharingWithoutConsentRoute_warnings(ctx context.Context, field graphql.CollectedField, obj *model.SharingWithoutConsentRoute) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SharingWithoutConsentRoute_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.Warning) graphql.Marshaler {
+			return ec.marshalNWarning2ᚕgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SharingWithoutConsentRoute_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SharingWithoutConsentRoute",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Warning(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SignpostOption_section(ctx context.Context, field graphql.CollectedField, obj *store.Signpost) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21536,6 +21796,44 @@ func (ec *executionContext) _HandoverPlan(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "ifYouDecideToShare":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._HandoverPlan_ifYouDecideToShare(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "agreement":
 			out.Values[i] = ec._HandoverPlan_agreement(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -25330,6 +25628,64 @@ func (ec *executionContext) _SharingAgreement(ctx context.Context, sel ast.Selec
 			out.Values[i] = ec._SharingAgreement_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var sharingWithoutConsentRouteImplementors = []string{"SharingWithoutConsentRoute"}
+
+func (ec *executionContext) _SharingWithoutConsentRoute(ctx context.Context, sel ast.SelectionSet, obj *model.SharingWithoutConsentRoute) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sharingWithoutConsentRouteImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SharingWithoutConsentRoute")
+		case "receivingPurpose":
+			out.Values[i] = ec._SharingWithoutConsentRoute_receivingPurpose(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "channel":
+			out.Values[i] = ec._SharingWithoutConsentRoute_channel(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "fallback":
+			out.Values[i] = ec._SharingWithoutConsentRoute_fallback(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "contactPoints":
+			out.Values[i] = ec._SharingWithoutConsentRoute_contactPoints(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "warnings":
+			out.Values[i] = ec._SharingWithoutConsentRoute_warnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -29640,6 +29996,13 @@ func (ec *executionContext) marshalOSharingAgreement2ᚖgithubᚗcomᚋwaymark�
 		return graphql.Null
 	}
 	return ec._SharingAgreement(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOSharingWithoutConsentRoute2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋgraphᚋmodelᚐSharingWithoutConsentRoute(ctx context.Context, sel ast.SelectionSet, v *model.SharingWithoutConsentRoute) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SharingWithoutConsentRoute(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOSite2ᚖgithubᚗcomᚋwaymarkᚋwaymarkᚋstoreᚐSite(ctx context.Context, sel ast.SelectionSet, v *store.Site) graphql.Marshaler {

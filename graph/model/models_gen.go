@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/waymark/waymark/store"
 )
 
 type CreateContactPointInput struct {
@@ -243,6 +244,24 @@ type ServiceFilter struct {
 	OpenNow *bool `json:"openNow,omitempty"`
 	// Only services delivered in person within a distance of a point; results come nearest first.
 	Near *NearInput `json:"near,omitempty"`
+}
+
+// Who to contact at the receiving institution, and how, only if the clinician
+// decides to share without the student's consent under the plan's agreement.
+// Waymark never makes that decision: show this as "if you decide to share",
+// never as a step to follow.
+type SharingWithoutConsentRoute struct {
+	// The contact purpose at the receiving institution.
+	ReceivingPurpose string `json:"receivingPurpose"`
+	// The channel of the pathway step that applies with consent; null when there is none (fallback).
+	Channel *string `json:"channel,omitempty"`
+	// True when no pathway step applies with consent, so the contacts are those
+	// for the purpose that fits the situation (as HandoverPlan.fallback).
+	Fallback bool `json:"fallback"`
+	// Who to contact (primary, then deputy; successors followed; as your role allows).
+	ContactPoints []store.CurrentContact `json:"contactPoints"`
+	// NO_CURRENT_CONTACT, SIGN_IN_TO_SEE_CONTACTS or CONTACT_NOT_VERIFIED, about these contacts.
+	Warnings []store.Warning `json:"warnings"`
 }
 
 type ThresholdInput struct {
