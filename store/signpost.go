@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -15,6 +16,10 @@ const (
 	SectionInstitution = "AT_YOUR_INSTITUTION"
 	SectionFurther     = "FURTHER_SUPPORT"
 	SectionNational    = "NATIONAL"
+	// SectionGeneral is the general route (the institution's wellbeing or
+	// advice service, which can help with any need), when it is not already
+	// listed because it names the need.
+	SectionGeneral = "GENERAL_SUPPORT"
 )
 
 // Signpost is one option offered to a student.
@@ -24,6 +29,10 @@ type Signpost struct {
 	// Via is the pathway step that leads to a FURTHER_SUPPORT service from
 	// one of the institution's own.
 	Via *Step
+	// Note is for the student, on the general route: that it can help with
+	// any need and, when nothing in the answer is specific to the need,
+	// that nothing specific is listed.
+	Note *string
 }
 
 // crisisNeeds call for what to do right now whatever the urgency.
@@ -89,7 +98,8 @@ func (s *Store) signposts(ctx context.Context, institutionID *uuid.UUID, need, u
 			(s.institution_id = @inst::uuid OR EXISTS (SELECT 1 FROM service_partners sp WHERE sp.service_id = s.id AND sp.institution_id = @inst)) AS own,
 			coalesce(`+ownOutOfHours+`, false) AS own_out_of_hours,
 			(NOT EXISTS (SELECT 1 FROM service_eligible_institutions e WHERE e.service_id = s.id)
-			 OR EXISTS (SELECT 1 FROM service_eligible_institutions e WHERE e.service_id = s.id AND e.institution_id = @inst)) AS eligible
+			 OR EXISTS (SELECT 1 FROM service_eligible_institutions e WHERE e.service_id = s.id AND e.institution_id = @inst)) AS eligible,
+			(SELECT si.name FROM institutions si WHERE si.id = @inst::uuid) AS inst_name
 		FROM services s JOIN institutions i ON i.id = s.institution_id AND i.retired_at IS NULL
 		WHERE s.retired_at IS NULL AND `+visibleService+`
 		  AND ((i.region IS NULL AND s.site_id IS NULL) OR s.institution_id = @inst OR s.id = ANY(@reach)
@@ -106,6 +116,8 @@ func (s *Store) signposts(ctx context.Context, institutionID *uuid.UUID, need, u
 		// Eligible is false for a service only the students of other
 		// institutions may use (or, with no institution, of some only).
 		Eligible bool `db:"eligible"`
+		// InstName is the name of the student's institution.
+		InstName *string `db:"inst_name"`
 	}
 	cands, err := pgx.CollectRows(rows, pgx.RowToStructByName[candidate])
 	if err != nil {
@@ -153,7 +165,88 @@ func (s *Store) signposts(ctx context.Context, institutionID *uuid.UUID, need, u
 	section(SectionNational, func(c candidate) bool {
 		return helps(c.Service) && (c.National || institutionID == nil && slices.Contains(c.DeliveryModes, "ONLINE"))
 	}, noVia)
+	if need == "" {
+		return out, nil // everything that helps is listed already
+	}
+	// Never an empty answer: the general route, and a plain statement when
+	// nothing listed is specific to the need.
+	specific := slices.ContainsFunc(out, func(o Signpost) bool { return helps(o.Service) })
+	var general []candidate
+	where := "nationally"
+	if institutionID != nil {
+		// The institution's own wellbeing or advice service, which students
+		// can contact themselves.
+		for _, cat := range generalCategories {
+			if i := slices.IndexFunc(cands, func(c candidate) bool {
+				return c.Eligible && own(c) && selfAccess(c.Service) && c.Category == cat
+			}); i >= 0 {
+				general = append(general, cands[i])
+				break
+			}
+		}
+		where = "for your institution"
+		if len(cands) > 0 && cands[0].InstName != nil {
+			where = "for " + *cands[0].InstName
+		}
+	}
+	if len(general) == 0 && (!specific || institutionID != nil) {
+		// No institution, or one with no general service: the national
+		// helplines anyone can contact about anything.
+		for _, c := range cands {
+			if c.Eligible && c.National && c.Category == "HELPLINE" && selfAccess(c.Service) {
+				general = append(general, c)
+			}
+		}
+	}
+	for i, c := range general {
+		if helps(c.Service) && listed[c.ID] {
+			continue // listed for this need already
+		}
+		note := c.Name + " can help with any need, whatever it is, and can refer you on."
+		if c.National {
+			note = c.Name + " will listen to anyone about anything, and can tell you where else to turn."
+		}
+		if !specific && i == 0 {
+			note = "Nothing specific to " + needLabel(need) + " is listed " + where + ". " + note
+		}
+		if j := slices.IndexFunc(out, func(o Signpost) bool { return o.Service.ID == c.ID }); j >= 0 {
+			out[j].Note = &note // listed already (e.g. a helpline to act now): say it there
+			continue
+		}
+		listed[c.ID] = true
+		out = append(out, Signpost{Section: SectionGeneral, Service: c.Service, Note: &note})
+	}
 	return out, nil
+}
+
+// generalCategories are the kinds of an institution's own service that are
+// its general route, the first found: a wellbeing or advice service, which
+// can help with any need and refer on.
+var generalCategories = []string{"ADVICE", "COUNSELLING", "DROP_IN"}
+
+// needLabel is a need as a student would say it.
+func needLabel(need string) string {
+	switch need {
+	case "REGISTERING_WITH_GP":
+		return "registering with a GP"
+	case "TRANSITION_FROM_CAMHS":
+		return "moving on from children's mental health services (CAMHS)"
+	case "INTERNATIONAL_STUDENT_ADVICE":
+		return "advice for international students"
+	case "NEURODIVERGENCE":
+		return "neurodivergence (such as autism or ADHD)"
+	case "FINANCIAL_STRESS":
+		return "money worries"
+	case "SUBSTANCE_USE":
+		return "drug or alcohol use"
+	case "EATING_DISORDER":
+		return "eating disorders"
+	case "SUICIDAL_THOUGHTS":
+		return "suicidal thoughts"
+	case "LOW_MOOD":
+		return "low mood"
+	}
+	return strings.ToLower(strings.ReplaceAll(need, "_", " "))
 }
 
 func capacityRank(s Service) int {
