@@ -267,7 +267,9 @@ func variableField(ctx context.Context, path ast.Path) string {
 	if !ok || oc.Operation == nil {
 		return ""
 	}
-	field := findVariable(oc.Operation.SelectionSet, string(name), map[string]bool{})
+	field := argumentPath(oc.Operation.SelectionSet, func(v *ast.Value) bool {
+		return v.Kind == ast.Variable && v.Raw == string(name)
+	}, map[string]bool{})
 	if field == "" {
 		return ""
 	}
@@ -288,15 +290,37 @@ func literalField(ctx context.Context, gerr *gqlerror.Error) string {
 	if !strings.HasPrefix(gerr.Rule, "ValuesOfCorrectType") || len(gerr.Locations) != 1 || !graphql.HasOperationContext(ctx) {
 		return ""
 	}
+	// Validation failed, so the operation context holds no document: parse
+	// it again (it is within the token limit). Spreads are not linked to
+	// their fragments then, so fragments are searched too.
 	doc, err := parser.ParseQuery(&ast.Source{Input: graphql.GetOperationContext(ctx).RawQuery})
 	if err != nil {
 		return ""
 	}
 	at := gerr.Locations[0]
-	var inSet func(ast.SelectionSet) string
+	standsAt := func(v *ast.Value) bool {
+		return v.Position != nil && v.Position.Line == at.Line && v.Position.Column == at.Column
+	}
+	for _, op := range doc.Operations {
+		if f := argumentPath(op.SelectionSet, standsAt, map[string]bool{}); f != "" {
+			return f
+		}
+	}
+	for _, frag := range doc.Fragments {
+		if f := argumentPath(frag.SelectionSet, standsAt, map[string]bool{}); f != "" {
+			return f
+		}
+	}
+	return ""
+}
+
+// argumentPath is the input path ("filter.needs") of the first value in an
+// argument of set (of its fields and directives, inline fragments and
+// linked fragments included) that match holds for; "" when there is none.
+func argumentPath(set ast.SelectionSet, match func(*ast.Value) bool, seen map[string]bool) string {
 	inArgs := func(args ast.ArgumentList) string {
 		for _, a := range args {
-			if f := valueAt(a.Value, at, a.Name); f != "" {
+			if f := valuePath(a.Value, a.Name, match); f != "" {
 				return f
 			}
 		}
@@ -310,48 +334,39 @@ func literalField(ctx context.Context, gerr *gqlerror.Error) string {
 		}
 		return ""
 	}
-	inSet = func(set ast.SelectionSet) string {
-		for _, sel := range set {
-			f := ""
-			switch sel := sel.(type) {
-			case *ast.Field:
-				if f = inArgs(sel.Arguments); f == "" {
-					if f = inDirectives(sel.Directives); f == "" {
-						f = inSet(sel.SelectionSet)
-					}
-				}
-			case *ast.InlineFragment:
+	for _, sel := range set {
+		f := ""
+		switch sel := sel.(type) {
+		case *ast.Field:
+			if f = inArgs(sel.Arguments); f == "" {
 				if f = inDirectives(sel.Directives); f == "" {
-					f = inSet(sel.SelectionSet)
+					f = argumentPath(sel.SelectionSet, match, seen)
 				}
-			case *ast.FragmentSpread:
-				f = inDirectives(sel.Directives)
 			}
-			if f != "" {
-				return f
+		case *ast.InlineFragment:
+			if f = inDirectives(sel.Directives); f == "" {
+				f = argumentPath(sel.SelectionSet, match, seen)
+			}
+		case *ast.FragmentSpread:
+			if f = inDirectives(sel.Directives); f == "" && sel.Definition != nil && !seen[sel.Name] {
+				seen[sel.Name] = true
+				f = argumentPath(sel.Definition.SelectionSet, match, seen)
 			}
 		}
-		return ""
-	}
-	for _, op := range doc.Operations {
-		if f := inSet(op.SelectionSet); f != "" {
-			return f
-		}
-	}
-	for _, frag := range doc.Fragments {
-		if f := inSet(frag.SelectionSet); f != "" {
+		if f != "" {
 			return f
 		}
 	}
 	return ""
 }
 
-// valueAt is the input path of the part of v that stands at location at.
-func valueAt(v *ast.Value, at gqlerror.Location, field string) string {
+// valuePath is the input path of the first part of v that match holds for,
+// field being v's own path.
+func valuePath(v *ast.Value, field string, match func(*ast.Value) bool) string {
 	if v == nil {
 		return ""
 	}
-	if v.Position != nil && v.Position.Line == at.Line && v.Position.Column == at.Column {
+	if match(v) {
 		return field
 	}
 	for _, c := range v.Children {
@@ -359,60 +374,7 @@ func valueAt(v *ast.Value, at gqlerror.Location, field string) string {
 		if v.Kind == ast.ObjectValue {
 			f += "." + c.Name
 		}
-		if got := valueAt(c.Value, at, f); got != "" {
-			return got
-		}
-	}
-	return ""
-}
-
-// findVariable is the input path of the first argument that uses $name.
-func findVariable(set ast.SelectionSet, name string, seen map[string]bool) string {
-	for _, sel := range set {
-		var (
-			args ast.ArgumentList
-			sub  ast.SelectionSet
-		)
-		switch sel := sel.(type) {
-		case *ast.Field:
-			args, sub = sel.Arguments, sel.SelectionSet
-		case *ast.InlineFragment:
-			sub = sel.SelectionSet
-		case *ast.FragmentSpread:
-			if sel.Definition == nil || seen[sel.Name] {
-				continue
-			}
-			seen[sel.Name] = true
-			sub = sel.Definition.SelectionSet
-		}
-		for _, a := range args {
-			if f := valueUses(a.Value, name, a.Name); f != "" {
-				return f
-			}
-		}
-		if f := findVariable(sub, name, seen); f != "" {
-			return f
-		}
-	}
-	return ""
-}
-
-func valueUses(v *ast.Value, name, field string) string {
-	if v == nil {
-		return ""
-	}
-	if v.Kind == ast.Variable {
-		if v.Raw == name {
-			return field
-		}
-		return ""
-	}
-	for _, c := range v.Children {
-		f := field
-		if v.Kind == ast.ObjectValue {
-			f += "." + c.Name
-		}
-		if got := valueUses(c.Value, name, f); got != "" {
+		if got := valuePath(c.Value, f, match); got != "" {
 			return got
 		}
 	}

@@ -178,10 +178,7 @@ func authenticate(v *verifier, log *slog.Logger) func(http.Handler) http.Handler
 
 func unauthenticated(w http.ResponseWriter, reason string) {
 	w.Header().Set("WWW-Authenticate", `Bearer realm="waymark"`)
-	writeJSON(w, http.StatusUnauthorized, map[string]any{"errors": []any{map[string]any{
-		"message":    "Sign-in refused: " + reason + ".",
-		"extensions": map[string]any{"code": "UNAUTHENTICATED"},
-	}}})
+	requestError(w, http.StatusUnauthorized, "UNAUTHENTICATED", "Sign-in refused: "+reason+".")
 }
 
 // devToken signs a development token.

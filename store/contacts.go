@@ -143,14 +143,23 @@ func (s *Store) CurrentContacts(ctx context.Context, institutionID uuid.UUID, pu
 	if !ok {
 		return nil, ErrNotFound
 	}
-	// The institution's contacts for the purpose and, through successor and
-	// deputy links, everyone they lead to. Visibility is not applied inside
-	// the walk (a hidden predecessor still hands over to a visible successor)
-	// but to what is returned, in resolveCurrent.
-	args := withVisibility(ctx, pgx.NamedArgs{"institution_id": institutionID, "purpose": purpose})
+	linked, err := s.linkedContacts(ctx, institutionID, []string{purpose})
+	if err != nil {
+		return nil, err
+	}
+	return s.resolveCurrent(institutionID, purpose, linked), nil
+}
+
+// linkedContacts reads the institution's contacts for any of purposes and,
+// through successor and deputy links, everyone they lead to, in one
+// statement. Visibility is not applied inside the walk (a hidden
+// predecessor still hands over to a visible successor) but marked on each
+// row, for resolveCurrent to apply to what is returned.
+func (s *Store) linkedContacts(ctx context.Context, institutionID uuid.UUID, purposes []string) ([]linkedContact, error) {
+	args := withVisibility(ctx, pgx.NamedArgs{"institution_id": institutionID, "purposes": purposes})
 	rows, _ := s.pool.Query(ctx, `WITH RECURSIVE linked(id) AS (
 			SELECT c.id FROM contact_points c
-			WHERE c.institution_id = @institution_id AND c.purpose = @purpose AND c.retired_at IS NULL
+			WHERE c.institution_id = @institution_id AND c.purpose = ANY(@purposes) AND c.retired_at IS NULL
 			UNION
 			SELECT x.id FROM linked l JOIN contact_points c ON c.id = l.id
 			JOIN contact_points x ON x.id IN (c.successor_id, c.deputy_id) AND x.retired_at IS NULL
@@ -158,11 +167,7 @@ func (s *Store) CurrentContacts(ctx context.Context, institutionID uuid.UUID, pu
 		SELECT `+contactColumns+`, `+visibleContact+` AS visible
 		FROM linked JOIN contact_points c ON c.id = linked.id
 		ORDER BY c.name, c.id`, args)
-	linked, err := pgx.CollectRows(rows, pgx.RowToStructByName[linkedContact])
-	if err != nil {
-		return nil, err
-	}
-	return s.resolveCurrent(institutionID, purpose, linked), nil
+	return pgx.CollectRows(rows, pgx.RowToStructByName[linkedContact])
 }
 
 // linkedContact is a contact point reached from a purpose, and whether the

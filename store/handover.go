@@ -240,19 +240,7 @@ func (s *Store) addContacts(ctx context.Context, plan *HandoverPlan, institution
 	if len(purposes) == 0 {
 		return "", nil
 	}
-	// As CurrentContacts, for several purposes at once.
-	args := withVisibility(ctx, pgx.NamedArgs{"institution_id": institution, "purposes": purposes})
-	rows, _ := s.pool.Query(ctx, `WITH RECURSIVE linked(id) AS (
-			SELECT c.id FROM contact_points c
-			WHERE c.institution_id = @institution_id AND c.purpose = ANY(@purposes) AND c.retired_at IS NULL
-			UNION
-			SELECT x.id FROM linked l JOIN contact_points c ON c.id = l.id
-			JOIN contact_points x ON x.id IN (c.successor_id, c.deputy_id) AND x.retired_at IS NULL
-		)
-		SELECT `+contactColumns+`, `+visibleContact+` AS visible
-		FROM linked JOIN contact_points c ON c.id = linked.id
-		ORDER BY c.name, c.id`, args)
-	linked, err := pgx.CollectRows(rows, pgx.RowToStructByName[linkedContact])
+	linked, err := s.linkedContacts(ctx, institution, purposes)
 	if err != nil {
 		return "", err
 	}
